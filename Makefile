@@ -1,0 +1,44 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DEMO_REPORTS ?= 300
+PYTEST_WORKERS ?= 2
+
+.PHONY: install run test test-sqlite test-postgres lint migrations-check clean
+
+$(VENV)/.installed: requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+# The demo: migrate, load Jakarta's reference data and demo data, then serve the
+# web app and a worker on http://127.0.0.1:$(PORT). Safe to run again.
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py load_reference
+	$(BIN)/python manage.py seed_demo --reports $(DEMO_REPORTS) --only-if-empty
+	PORT=$(PORT) scripts/serve.sh
+
+# The whole suite on SQLite, then on a PostgreSQL 15 started for the occasion.
+test: install
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite: install
+	env -u DATABASE_URL $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+test-postgres: install
+	scripts/with-postgres.sh $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-* media

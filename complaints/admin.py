@@ -1,0 +1,96 @@
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import (
+    Category,
+    Channel,
+    Integrator,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "code",
+        "default_agency",
+        "response_hours",
+        "completion_days",
+        "is_active",
+    ]
+    list_editable = ["response_hours", "completion_days", "is_active"]
+    search_fields = ["name", "name_en", "code"]
+    autocomplete_fields = ["default_agency"]
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "carries_gps", "is_offline", "is_active"]
+    list_editable = ["carries_gps", "is_offline", "is_active"]
+
+
+@admin.register(Integrator)
+class IntegratorAdmin(admin.ModelAdmin):
+    list_display = ["name", "channel", "unit", "is_active"]
+    autocomplete_fields = ["user", "unit"]
+
+
+class ReportPhotoInline(admin.TabularInline):
+    model = ReportPhoto
+    extra = 0
+    can_delete = False
+    fields = ["preview", "kind", "width", "height", "taken_at", "gps_latitude", "gps_longitude"]
+    readonly_fields = fields
+
+    @admin.display(description=_("photo"))
+    def preview(self, photo: ReportPhoto):
+        return format_html(
+            '<a href="{}"><img src="{}" style="max-height:120px"></a>',
+            photo.image.url,
+            photo.thumbnail.url,
+        )
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReportEventInline(admin.TabularInline):
+    model = ReportEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "actor", "from_status", "to_status", "unit", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Supervisors read reports here; status changes go through the workflow."""
+
+    list_display = [
+        "ticket",
+        "title",
+        "category",
+        "status",
+        "area",
+        "handling_unit",
+        "channel",
+        "created_at",
+    ]
+    list_filter = ["status", "category", "channel", "handling_unit__kind"]
+    search_fields = ["ticket", "title", "description"]
+    date_hierarchy = "created_at"
+    list_select_related = ["category", "area", "handling_unit", "channel"]
+    inlines = [ReportPhotoInline, ReportEventInline]
+    readonly_fields = [
+        field.name for field in Report._meta.fields if field.name not in ("id",)
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # reports are filed through the intake forms and the API

@@ -1,0 +1,321 @@
+"""Demo data: officers for every role, a citizen, an integrator and N reports.
+
+Reports are bulk-inserted with plausible timelines (as if the workflow had run),
+which is what makes large N fast; live reports only ever change through the
+workflow services.
+"""
+
+import io
+import os
+import random
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageDraw
+from rest_framework.authtoken.models import Token
+from shapely import contains_xy
+from shapely.geometry import shape
+from tqdm import tqdm
+
+from complaints.models import (
+    Category,
+    Channel,
+    Integrator,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+    TicketCounter,
+)
+from officers.models import Membership
+from officers.permissions import MONITORING_ROOM_GROUP, SUPERVISOR_GROUP
+from officers.services import membership_ensure
+from routing.models import Area, Unit
+from routing.selectors import Router
+
+DEMO_PASSWORD_DEFAULT = "warga-demo-2026"
+BATCH = 2000
+S = Report.Status
+# Share of each status among demo reports, roughly Jakarta's: most are closed.
+STATUS_WEIGHTS = {
+    S.CLOSED: 62,
+    S.DONE: 8,
+    S.IN_PROCESS: 11,
+    S.NEW: 8,
+    S.COORDINATED: 3,
+    S.DISPOSED: 2,
+    S.REOPENED: 2,
+    S.REJECTED: 3,
+    S.MERGED: 1,
+}
+TITLES = {
+    "jalan-rusak": ["Jalan berlubang dalam", "Aspal mengelupas", "Trotoar ambles"],
+    "sampah": ["Sampah menumpuk di pinggir jalan", "Sampah belum diangkut 3 hari"],
+    "parkir-liar": ["Parkir liar di bahu jalan", "Mobil parkir di trotoar"],
+    "pohon-tumbang": ["Pohon tumbang menutup jalan", "Dahan besar rawan patah"],
+    "banjir": ["Genangan setinggi lutut", "Banjir di permukiman warga"],
+    "saluran-air": ["Got mampet dan bau", "Saluran air tersumbat sampah"],
+    "pkl-liar": ["PKL berjualan di trotoar", "Lapak PKL menutup jalan"],
+    "lampu-jalan": ["Lampu jalan mati sejak seminggu", "PJU berkedip"],
+}
+DEFAULT_TITLES = ["Mohon ditindaklanjuti", "Masalah di lingkungan kami"]
+
+
+def demo_password() -> str:
+    return os.environ.get("WARGA_DEMO_PASSWORD") or DEMO_PASSWORD_DEFAULT
+
+
+class Command(BaseCommand):
+    help = "Create demo users and an integrator, and bulk-create N demo reports."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reports", type=int, default=200)
+        parser.add_argument(
+            "--only-if-empty",
+            action="store_true",
+            help="Create reports only when there are none yet (for `make run`).",
+        )
+        parser.add_argument("--seed", type=int, default=2611)
+
+    def handle(self, *args, **options):
+        if not Area.objects.filter(level=Area.Level.KELURAHAN).exists():
+            raise CommandError("Run `manage.py load_reference` first.")
+        logins, api_key = self._users()
+        count = options["reports"]
+        if count < 0:
+            raise CommandError("--reports must be 0 or more.")
+        if options["only_if_empty"] and Report.objects.exists():
+            count = 0
+        if count:
+            self._reports(count, random.Random(options["seed"]))
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Demo logins (password: %s)" % demo_password()))
+        for role, username in logins:
+            self.stdout.write(f"  {role:<28} {username}")
+        self.stdout.write(self.style.SUCCESS(f"Demo integrator API key: {api_key}"))
+        self.stdout.write(f"Reports in the database: {Report.objects.count()}")
+
+    # -- people ---------------------------------------------------------------
+
+    @transaction.atomic
+    def _users(self) -> tuple[list[tuple[str, str]], str]:
+        user_model = get_user_model()
+        # Hash once: the default hasher takes about a second per password here.
+        hashed = make_password(demo_password())
+
+        def user(username, **extra):
+            account, created = user_model.objects.get_or_create(
+                username=username, defaults={**extra, "password": hashed}
+            )
+            return account
+
+        gambir = Unit.objects.get(code="KEL-31.71.01.1001")
+        gambir_kec = Unit.objects.get(code="KEC-31.71.01")
+        sudin = Unit.objects.get(code="SUDIN-DBM-31.74")
+        officer = user("petugas.gambir", first_name="Petugas Gambir")
+        membership_ensure(user=officer, unit=gambir)
+        membership_ensure(user=officer, unit=gambir_kec)
+        head = user("lurah.gambir", first_name="Lurah Gambir")
+        membership_ensure(user=head, unit=gambir, role=Membership.Role.HEAD)
+        agency = user("petugas.binamarga.jaksel", first_name="Petugas Bina Marga")
+        membership_ensure(user=agency, unit=sudin)
+        monitoring = user("monitoring", first_name="Ruang Monitoring", is_staff=True)
+        monitoring.groups.add(Group.objects.get(name=MONITORING_ROOM_GROUP))
+        supervisor = user("supervisor", first_name="Biro Pemerintahan", is_staff=True)
+        supervisor.groups.add(Group.objects.get(name=SUPERVISOR_GROUP))
+        user("admin", is_staff=True, is_superuser=True)
+        user("warga@example.com", email="warga@example.com", first_name="Siti Warga")
+
+        api_user = user("integrator.qlue", first_name="Qlue connector")
+        Integrator.objects.get_or_create(
+            user=api_user,
+            defaults={"name": "Qlue (demo)", "channel": Channel.objects.get(code="qlue")},
+        )
+        wanted = os.environ.get("WARGA_DEMO_API_KEY", "").strip()
+        token = Token.objects.filter(user=api_user).first()
+        if wanted and (token is None or token.key != wanted):
+            Token.objects.filter(user=api_user).delete()
+            token = Token.objects.create(user=api_user, key=wanted[:40])
+        elif token is None:
+            token = Token.objects.create(user=api_user)
+        logins = [
+            ("officer, Kelurahan Gambir", officer.username),
+            ("unit head (lurah), Gambir", head.username),
+            ("officer, Sudin Bina Marga", agency.username),
+            ("monitoring room", monitoring.username),
+            ("supervisor (admin)", supervisor.username),
+            ("superuser", "admin"),
+            ("citizen", "warga@example.com"),
+        ]
+        return logins, token.key
+
+    # -- reports --------------------------------------------------------------
+
+    def _reports(self, count: int, rng: random.Random) -> None:
+        categories = list(Category.objects.filter(is_active=True))
+        channels = list(Channel.objects.filter(is_active=True, is_offline=False))
+        offline = list(Channel.objects.filter(is_active=True, is_offline=True))
+        kelurahan = list(
+            Area.objects.filter(level=Area.Level.KELURAHAN).select_related(
+                "parent__parent__parent"
+            )
+        )
+        shapes = {area.id: shape(area.boundary) for area in kelurahan}
+        photos = self._photo_pool(rng)
+        router = Router.load()
+        routes: dict[tuple[int, int], Unit] = {}
+        counters = {c.period: c.last_number for c in TicketCounter.objects.all()}
+        statuses, weights = zip(*STATUS_WEIGHTS.items(), strict=True)
+        now = timezone.now()
+        progress = tqdm(total=count, desc="demo reports", unit="report", disable=None)
+        made = 0
+        while made < count:
+            size = min(BATCH, count - made)
+            reports, plans = [], []
+            for _ in range(size):
+                area = rng.choice(kelurahan)
+                category = rng.choice(categories)
+                key = (category.id, area.id)
+                if key not in routes:
+                    routes[key] = router.unit_for(category=category, kelurahan=area)
+                unit = routes[key]
+                created = now - timedelta(seconds=rng.randint(60, 365 * 24 * 3600))
+                period = timezone.localtime(created).strftime("%y%m")
+                counters[period] = counters.get(period, 0) + 1
+                channel = rng.choice(offline) if rng.random() < 0.1 else rng.choice(channels)
+                lat = lng = None
+                if channel.carries_gps or rng.random() < 0.5:
+                    lng, lat = self._point_in(shapes[area.id], rng)
+                status = rng.choices(statuses, weights)[0]
+                titles = TITLES.get(category.code, DEFAULT_TITLES)
+                reports.append(
+                    Report(
+                        ticket=f"JKT-{period}-{counters[period]:06d}",
+                        title=rng.choice(titles),
+                        description=f"{rng.choice(titles)}. Lokasi di sekitar {area.name}, "
+                        f"mohon segera ditangani petugas.",
+                        category=category,
+                        channel=channel,
+                        status=status,
+                        latitude=lat,
+                        longitude=lng,
+                        location_source=(
+                            Report.LocationSource.CHANNEL
+                            if lat is not None
+                            else Report.LocationSource.AREA
+                        ),
+                        area=area,
+                        handling_unit=unit,
+                        reporter_name=rng.choice(["Budi", "Siti", "Andi", "Dewi", "Rina"]),
+                        reporter_email="",
+                        is_anonymous=rng.random() < 0.2,
+                        created_at=created,
+                        response_due_at=created + timedelta(hours=category.response_hours),
+                        completion_due_at=created + timedelta(days=category.completion_days),
+                    )
+                )
+                plans.append((created, status, unit))
+            with transaction.atomic():
+                Report.objects.bulk_create(reports, batch_size=BATCH)
+                ReportEvent.objects.bulk_create(
+                    [e for r, p in zip(reports, plans, strict=True) for e in self._events(r, *p, rng, now)],
+                    batch_size=BATCH,
+                )
+                ReportPhoto.objects.bulk_create(
+                    [
+                        ReportPhoto(
+                            report=r,
+                            image=image,
+                            thumbnail=thumb,
+                            width=640,
+                            height=480,
+                            original_format="JPEG",
+                            sha256=digest,
+                            position=0,
+                        )
+                        for r in reports
+                        for image, thumb, digest in [rng.choice(photos)]
+                    ],
+                    batch_size=BATCH,
+                )
+                for period, last in counters.items():
+                    TicketCounter.objects.update_or_create(
+                        period=period, defaults={"last_number": last}
+                    )
+            made += size
+            progress.update(size)
+        progress.close()
+
+    @staticmethod
+    def _point_in(polygon, rng: random.Random) -> tuple[float, float]:
+        minx, miny, maxx, maxy = polygon.bounds
+        for _ in range(200):
+            x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+            if contains_xy(polygon, x, y):
+                return round(x, 6), round(y, 6)
+        point = polygon.representative_point()
+        return point.x, point.y
+
+    @staticmethod
+    def _events(report, created, status, unit, rng, now):
+        events = [
+            ReportEvent(
+                report=report, kind=ReportEvent.Kind.SUBMITTED, to_status=S.NEW,
+                created_at=created, data={"channel": report.channel.code},
+            ),
+            ReportEvent(
+                report=report, kind=ReportEvent.Kind.ROUTED, unit=unit,
+                created_at=created, data={"reason": "area" if unit.kind == "kelurahan" else "rule"},
+            ),
+        ]
+        path = {
+            S.NEW: [],
+            S.DISPOSED: [S.DISPOSED],
+            S.IN_PROCESS: [S.IN_PROCESS],
+            S.COORDINATED: [S.IN_PROCESS, S.COORDINATED],
+            S.DONE: [S.IN_PROCESS, S.DONE],
+            S.REOPENED: [S.IN_PROCESS, S.DONE, S.REOPENED],
+            S.CLOSED: [S.IN_PROCESS, S.DONE, S.CLOSED],
+            S.REJECTED: [S.REJECTED],
+            S.MERGED: [S.MERGED],
+        }[status]
+        at, previous = created, S.NEW
+        for step in path:
+            at = min(now, at + timedelta(hours=rng.uniform(1, 72)))
+            events.append(
+                ReportEvent(
+                    report=report, kind=ReportEvent.Kind.STATUS, from_status=previous,
+                    to_status=step, unit=unit, created_at=at,
+                )
+            )
+            previous = step
+        return events
+
+    @staticmethod
+    def _photo_pool(rng: random.Random) -> list[tuple[str, str, str]]:
+        """A dozen generated pictures, stored once and shared by demo reports."""
+        pool = []
+        for index in range(12):
+            image = Image.new("RGB", (640, 480), tuple(rng.randint(60, 200) for _ in range(3)))
+            draw = ImageDraw.Draw(image)
+            for _ in range(12):
+                x, y = rng.randint(0, 600), rng.randint(0, 440)
+                draw.rectangle([x, y, x + rng.randint(20, 200), y + rng.randint(20, 120)],
+                               fill=tuple(rng.randint(0, 255) for _ in range(3)))
+            draw.text((20, 20), f"Warga demo {index + 1}", fill=(255, 255, 255))
+            out, thumb = io.BytesIO(), io.BytesIO()
+            image.save(out, "JPEG", quality=80)
+            image.resize((320, 240)).save(thumb, "JPEG", quality=80)
+            name = f"demo/photo-{index + 1}.jpg"
+            thumb_name = f"demo/photo-{index + 1}-thumb.jpg"
+            for path, data in ((name, out), (thumb_name, thumb)):
+                if not default_storage.exists(path):
+                    default_storage.save(path, ContentFile(data.getvalue()))
+            pool.append((name, thumb_name, f"demo-{index + 1}"))
+        return pool

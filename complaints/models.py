@@ -1,0 +1,346 @@
+"""Reports, their photos and their timeline, with the reference lists they use."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.Model):
+    """What a report is about, with its own service-level numbers."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name (Indonesian)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    default_agency = models.ForeignKey(
+        "routing.Unit",
+        verbose_name=_("default agency"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="default_for_categories",
+        limit_choices_to={"kind": "dinas"},
+    )
+    response_hours = models.PositiveIntegerField(_("respond within (hours)"), default=24)
+    completion_days = models.PositiveIntegerField(_("complete within (days)"), default=7)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=100)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(response_hours__gte=1)
+                & models.Q(completion_days__gte=1),
+                name="category_sla_positive",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Channel(models.Model):
+    """Where a report came from (kanal)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    carries_gps = models.BooleanField(_("carries GPS"), default=False)
+    # Offline channels (desks, phone, letters, mass media) are typed in by officers.
+    is_offline = models.BooleanField(_("entered by officers"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=100)
+
+    class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Integrator(models.Model):
+    """A system that files and reads reports through the API (a channel connector).
+
+    Its API key is the DRF token of its user.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("API user"),
+        on_delete=models.CASCADE,
+        related_name="integrator",
+    )
+    channel = models.ForeignKey(
+        Channel,
+        verbose_name=_("channel"),
+        on_delete=models.PROTECT,
+        related_name="integrators",
+    )
+    unit = models.ForeignKey(
+        "routing.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="integrators",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("integrator")
+        verbose_name_plural = _("integrators")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketCounter(models.Model):
+    """The last ticket number given out in a month (WIB), one row per month."""
+
+    period = models.CharField(max_length=4, unique=True)  # YYMM
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.period}: {self.last_number}"
+
+
+class Report(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("Waiting")
+        DISPOSED = "disposed", _("Disposed, awaiting acceptance")
+        IN_PROCESS = "in_process", _("In process")
+        COORDINATED = "coordinated", _("Coordinated")
+        DONE = "done", _("Done, awaiting confirmation")
+        REOPENED = "reopened", _("Reopened")
+        CLOSED = "closed", _("Closed")
+        REJECTED = "rejected", _("Rejected")
+        MERGED = "merged", _("Merged as duplicate")
+
+    class LocationSource(models.TextChoices):
+        PIN = "pin", _("Map pin")
+        DEVICE = "device", _("Device location")
+        PHOTO = "photo", _("Photo GPS (EXIF)")
+        CHANNEL = "channel", _("Sent by the channel")
+        AREA = "area", _("Kelurahan chosen by an officer")
+
+    ticket = models.CharField(_("ticket"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=150)
+    description = models.TextField(_("description"))
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT
+    )
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), on_delete=models.PROTECT
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NEW
+    )
+
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    location_source = models.CharField(
+        _("location from"), max_length=8, choices=LocationSource.choices
+    )
+    address = models.CharField(_("address or landmark"), max_length=255, blank=True)
+    area = models.ForeignKey(
+        "routing.Area",
+        verbose_name=_("kelurahan"),
+        on_delete=models.PROTECT,
+        related_name="reports",
+    )
+    handling_unit = models.ForeignKey(
+        "routing.Unit",
+        verbose_name=_("handling unit"),
+        on_delete=models.PROTECT,
+        related_name="handled_reports",
+    )
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
+    reporter_name = models.CharField(_("reporter name"), max_length=120, blank=True)
+    reporter_email = models.EmailField(_("reporter email"), blank=True)
+    reporter_phone = models.CharField(_("reporter phone"), max_length=32, blank=True)
+    is_anonymous = models.BooleanField(_("anonymous on the public site"), default=False)
+
+    # Who typed it in (an officer for offline channels) and through which connector.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    integrator = models.ForeignKey(
+        Integrator,
+        verbose_name=_("integrator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+    )
+    external_id = models.CharField(_("ID in the channel"), max_length=100, blank=True)
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=100, blank=True
+    )
+
+    created_at = models.DateTimeField(_("received at"), db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    response_due_at = models.DateTimeField(_("response due"))
+    completion_due_at = models.DateTimeField(_("completion due"))
+    receipt_sent_at = models.DateTimeField(_("receipt sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["handling_unit", "status", "created_at"]),
+            models.Index(fields=["area", "created_at"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="report_unique_channel_external_id",
+            ),
+            models.UniqueConstraint(
+                fields=["integrator", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="report_unique_integrator_idempotency_key",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(latitude__isnull=True, longitude__isnull=True)
+                    | models.Q(
+                        latitude__gte=-90,
+                        latitude__lte=90,
+                        longitude__gte=-180,
+                        longitude__lte=180,
+                    )
+                ),
+                name="report_coordinates_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("transparency:report-detail", kwargs={"ticket": self.ticket})
+
+
+def photo_upload_to(instance: "ReportPhoto", filename: str) -> str:
+    return f"reports/{instance.report.created_at:%Y/%m}/{filename}"
+
+
+def thumbnail_upload_to(instance: "ReportPhoto", filename: str) -> str:
+    return f"reports/{instance.report.created_at:%Y/%m}/thumbs/{filename}"
+
+
+class ReportPhoto(models.Model):
+    """A re-encoded, metadata-free copy of a photo sent with a report."""
+
+    class Kind(models.TextChoices):
+        EVIDENCE = "evidence", _("Evidence from the reporter")
+        PROOF = "proof", _("Proof of follow-up")
+        DISPUTE = "dispute", _("Dispute evidence")
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="photos"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=Kind.choices, default=Kind.EVIDENCE
+    )
+    image = models.ImageField(_("image"), upload_to=photo_upload_to)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=thumbnail_upload_to)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    original_format = models.CharField(_("original format"), max_length=8)
+    sha256 = models.CharField(_("SHA-256 of the upload"), max_length=64)
+    # Read from the EXIF before it was stripped.
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    gps_latitude = models.FloatField(_("GPS latitude"), null=True, blank=True)
+    gps_longitude = models.FloatField(_("GPS longitude"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["report", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.report.ticket} #{self.position}"
+
+
+class ReportEvent(models.Model):
+    """One immutable line of a report's timeline."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        ROUTED = "routed", _("Routed")
+        STATUS = "status", _("Status changed")
+        NOTE = "note", _("Note")
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    from_status = models.CharField(
+        _("from status"), max_length=12, choices=Report.Status.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("to status"), max_length=12, choices=Report.Status.choices, blank=True
+    )
+    unit = models.ForeignKey(
+        "routing.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    # Structured detail for the timeline sentence (e.g. why a unit was chosen), so
+    # that it renders in the reader's language.
+    data = models.JSONField(_("detail"), default=dict, blank=True)
+    is_public = models.BooleanField(_("public"), default=True)
+    created_at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        ordering = ["report", "created_at", "id"]
+        indexes = [models.Index(fields=["report", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.kind}"

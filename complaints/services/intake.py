@@ -1,0 +1,324 @@
+"""Filing a report, whatever the channel: web form, officer desk or API."""
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_q.tasks import async_task
+
+from complaints.models import (
+    Category,
+    Channel,
+    Integrator,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+)
+from complaints.services.photos import ProcessedPhoto, photo_process
+from complaints.services.tickets import ticket_next
+from routing.locator import OutsideJakarta, locate_kelurahan
+from routing.models import Area
+from routing.selectors import NoHandlingUnit, handling_unit_for
+
+TITLE_MAX = 150
+DESCRIPTION_MAX = 5000
+ADDRESS_MAX = 255
+# A tag opener such as "<script", "</b" or "<!--"; a lone "<" as in "harga < 5000"
+# is fine.
+_MARKUP = re.compile(r"<\s*[a-zA-Z!/?]")
+
+
+@dataclass(frozen=True)
+class PhotoUpload:
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    report: Report
+    created: bool
+
+
+def _clean_text(
+    errors: dict, field: str, value: str, *, max_length: int, required: bool
+) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        errors.setdefault(field, []).append(_("This field is required."))
+    elif len(value) > max_length:
+        errors.setdefault(field, []).append(
+            _("At most %(max)d characters (you wrote %(n)d).")
+            % {"max": max_length, "n": len(value)}
+        )
+    elif "\x00" in value:
+        errors.setdefault(field, []).append(_("Null characters are not allowed."))
+    elif _MARKUP.search(value):
+        errors.setdefault(field, []).append(
+            _("Please write plain text: HTML tags and scripts are not allowed.")
+        )
+    return value
+
+
+def _existing(
+    *, channel: Channel, integrator: Integrator | None, external_id: str, key: str
+) -> Report | None:
+    if external_id:
+        found = Report.objects.filter(channel=channel, external_id=external_id).first()
+        if found:
+            return found
+    if key and integrator is not None:
+        return Report.objects.filter(integrator=integrator, idempotency_key=key).first()
+    return None
+
+
+def report_submit(
+    *,
+    actor,
+    channel: Channel,
+    category: Category | None,
+    title: str,
+    description: str,
+    photos: Sequence[PhotoUpload] = (),
+    latitude: float | None = None,
+    longitude: float | None = None,
+    location_source: str = Report.LocationSource.PIN,
+    kelurahan: Area | None = None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_email: str = "",
+    reporter_phone: str = "",
+    is_anonymous: bool = False,
+    integrator: Integrator | None = None,
+    external_id: str = "",
+    idempotency_key: str = "",
+) -> SubmitResult:
+    """File a report and route it. Raises ValidationError (a dict of field errors)
+    and saves nothing, not even a file, when any input is unusable.
+
+    The same ``(channel, external_id)`` or ``(integrator, idempotency_key)`` sent
+    again returns the first report with ``created=False``.
+    """
+    external_id = (external_id or "").strip()
+    idempotency_key = (idempotency_key or "").strip()
+    existing = _existing(
+        channel=channel, integrator=integrator, external_id=external_id, key=idempotency_key
+    )
+    if existing is not None:
+        return SubmitResult(existing, created=False)
+
+    errors: dict[str, list[str]] = {}
+    title = _clean_text(errors, "title", title, max_length=TITLE_MAX, required=True)
+    description = _clean_text(
+        errors, "description", description, max_length=DESCRIPTION_MAX, required=True
+    )
+    address = _clean_text(errors, "address", address, max_length=ADDRESS_MAX, required=False)
+    reporter_name = _clean_text(
+        errors, "reporter_name", reporter_name, max_length=120, required=False
+    )
+    reporter_phone = _clean_text(
+        errors, "reporter_phone", reporter_phone, max_length=32, required=False
+    )
+    reporter_email = (reporter_email or "").strip()
+    if category is None or not category.is_active:
+        errors.setdefault("category", []).append(_("Choose a category."))
+    if not channel.is_active:
+        errors.setdefault("channel", []).append(_("This channel is closed."))
+    if len(external_id) > 100 or len(idempotency_key) > 100:
+        errors.setdefault("external_id", []).append(_("At most 100 characters."))
+
+    reporter = actor if actor is not None and actor.is_authenticated else None
+    is_citizen_form = integrator is None and not channel.is_offline
+    if is_citizen_form and reporter is None and not (reporter_email or reporter_phone):
+        errors.setdefault("reporter_email", []).append(
+            _("Log in, or leave an email address or phone number so we can reach you.")
+        )
+
+    if len(photos) > settings.WARGA_MAX_PHOTOS:
+        errors.setdefault("photos", []).append(
+            _("At most %(n)d photos per report.") % {"n": settings.WARGA_MAX_PHOTOS}
+        )
+    elif is_citizen_form and not photos:
+        errors.setdefault("photos", []).append(_("Add at least one photo."))
+    processed: list[ProcessedPhoto] = []
+    if "photos" not in errors:
+        for upload in photos:
+            try:
+                processed.append(photo_process(data=upload.data, name=upload.name))
+            except ValidationError as exc:
+                errors.setdefault("photos", []).extend(exc.messages)
+
+    area, latitude, longitude, location_source = _resolve_location(
+        errors,
+        latitude=latitude,
+        longitude=longitude,
+        location_source=location_source,
+        kelurahan=kelurahan,
+        processed=processed,
+    )
+    unit = None
+    if area is not None and category is not None and not errors:
+        try:
+            unit = handling_unit_for(category=category, kelurahan=area)
+        except NoHandlingUnit as exc:
+            errors.setdefault("location", []).append(str(exc))
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    saved_files: list[str] = []
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                ticket=ticket_next(at=now),
+                title=title,
+                description=description,
+                category=category,
+                channel=channel,
+                latitude=latitude,
+                longitude=longitude,
+                location_source=location_source,
+                address=address,
+                area=area,
+                handling_unit=unit,
+                reporter=reporter if integrator is None and not channel.is_offline else None,
+                reporter_name=reporter_name,
+                reporter_email=reporter_email,
+                reporter_phone=reporter_phone,
+                is_anonymous=is_anonymous,
+                entered_by=actor if channel.is_offline else None,
+                integrator=integrator,
+                external_id=external_id,
+                idempotency_key=idempotency_key if integrator else "",
+                created_at=now,
+                response_due_at=now + timedelta(hours=category.response_hours),
+                completion_due_at=now + timedelta(days=category.completion_days),
+            )
+            for position, photo in enumerate(processed):
+                image, thumbnail = photo.files()
+                row = ReportPhoto(
+                    report=report,
+                    kind=ReportPhoto.Kind.EVIDENCE,
+                    width=photo.width,
+                    height=photo.height,
+                    original_format=photo.original_format,
+                    sha256=photo.sha256,
+                    taken_at=photo.taken_at,
+                    gps_latitude=photo.gps_latitude,
+                    gps_longitude=photo.gps_longitude,
+                    position=position,
+                    uploaded_by=reporter or (actor if channel.is_offline else None),
+                )
+                row.image.save(image.name, image, save=False)
+                saved_files.append(row.image.name)
+                row.thumbnail.save(thumbnail.name, thumbnail, save=False)
+                saved_files.append(row.thumbnail.name)
+                row.save()
+            actor_user = actor if actor is not None and actor.is_authenticated else None
+            ReportEvent.objects.bulk_create(
+                [
+                    ReportEvent(
+                        report=report,
+                        kind=ReportEvent.Kind.SUBMITTED,
+                        actor=actor_user,
+                        to_status=report.status,
+                        data={"channel": channel.code},
+                        created_at=now,
+                    ),
+                    ReportEvent(
+                        report=report,
+                        kind=ReportEvent.Kind.ROUTED,
+                        unit=unit,
+                        data={
+                            "reason": "area"
+                            if unit.kind == unit.Kind.KELURAHAN and unit.area_id == area.id
+                            else "rule"
+                        },
+                        created_at=now,
+                    ),
+                ]
+            )
+            if report.reporter_email or report.reporter_id:
+                report_id = report.id
+                transaction.on_commit(
+                    lambda: async_task("complaints.tasks.report_send_receipt", report_id)
+                )
+    except IntegrityError:
+        _delete_files(saved_files)
+        # A retry that raced the first copy of the same request lost: give it the
+        # report that won.
+        existing = _existing(
+            channel=channel,
+            integrator=integrator,
+            external_id=external_id,
+            key=idempotency_key,
+        )
+        if existing is not None:
+            return SubmitResult(existing, created=False)
+        raise
+    except BaseException:
+        _delete_files(saved_files)
+        raise
+    return SubmitResult(report, created=True)
+
+
+def _resolve_location(
+    errors: dict,
+    *,
+    latitude,
+    longitude,
+    location_source: str,
+    kelurahan: Area | None,
+    processed: list[ProcessedPhoto],
+) -> tuple[Area | None, float | None, float | None, str]:
+    if (latitude is None) != (longitude is None):
+        errors.setdefault("location", []).append(
+            _("Send both latitude and longitude, or neither.")
+        )
+        return None, None, None, location_source
+    if latitude is not None:
+        try:
+            latitude, longitude = float(latitude), float(longitude)
+        except (TypeError, ValueError):
+            errors.setdefault("location", []).append(_("Coordinates must be numbers."))
+            return None, None, None, location_source
+        if not (math.isfinite(latitude) and math.isfinite(longitude)):
+            errors.setdefault("location", []).append(_("Coordinates must be numbers."))
+            return None, None, None, location_source
+    else:
+        tagged = next((p for p in processed if p.gps_latitude is not None), None)
+        if tagged is not None:
+            latitude, longitude = tagged.gps_latitude, tagged.gps_longitude
+            location_source = Report.LocationSource.PHOTO
+    if latitude is not None:
+        try:
+            located = locate_kelurahan(latitude=latitude, longitude=longitude)
+        except OutsideJakarta as exc:
+            errors.setdefault("location", []).append(str(exc))
+            return None, None, None, location_source
+        return Area.objects.get(pk=located.area_id), latitude, longitude, location_source
+    if kelurahan is not None:
+        if kelurahan.level != Area.Level.KELURAHAN:
+            errors.setdefault("location", []).append(_("Choose a kelurahan."))
+            return None, None, None, location_source
+        return kelurahan, None, None, Report.LocationSource.AREA
+    errors.setdefault("location", []).append(
+        _(
+            "Where is it? Put a pin on the map, use your location, "
+            "or add a photo that has a GPS position."
+        )
+    )
+    return None, None, None, location_source
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)

@@ -1,0 +1,172 @@
+"""The one photo pipeline every channel goes through.
+
+The bytes decide what a file is, never its name or declared type. A photo is
+decoded once, checked against size and pixel limits, turned upright, re-encoded as
+JPEG without any metadata, and shrunk to a thumbnail. Its GPS position and capture
+time are read from the EXIF before they are thrown away.
+"""
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import uuid4
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF"}
+JPEG_QUALITY = 85
+
+
+@dataclass
+class ProcessedPhoto:
+    image: bytes
+    thumbnail: bytes
+    width: int
+    height: int
+    original_format: str
+    sha256: str
+    taken_at: datetime | None
+    gps_latitude: float | None
+    gps_longitude: float | None
+
+    def files(self) -> tuple[ContentFile, ContentFile]:
+        """Fresh, unguessable file names for the stored copy and its thumbnail."""
+        name = uuid4().hex
+        return (
+            ContentFile(self.image, name=f"{name}.jpg"),
+            ContentFile(self.thumbnail, name=f"{name}-thumb.jpg"),
+        )
+
+
+def _refuse(message: str, name: str) -> ValidationError:
+    return ValidationError(
+        _("%(name)s: %(message)s") % {"name": name, "message": message},
+        code="invalid_photo",
+    )
+
+
+def photo_process(*, data: bytes, name: str = "") -> ProcessedPhoto:
+    """Validate and clean one uploaded photo; raises ValidationError if unusable."""
+    name = name or _("photo")
+    if not data:
+        raise _refuse(_("the file is empty."), name)
+    if len(data) > settings.WARGA_MAX_PHOTO_BYTES:
+        raise _refuse(
+            _("the file is larger than %(mb)s MB.")
+            % {"mb": settings.WARGA_MAX_PHOTO_BYTES // (1024 * 1024)},
+            name,
+        )
+    with warnings.catch_warnings():
+        # Pillow's own bomb check warns below its hard limit; treat it as refusal.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            source = Image.open(io.BytesIO(data))
+            fmt = source.format
+            if fmt not in ACCEPTED_FORMATS:
+                raise _refuse(_("only JPEG, PNG, WebP and HEIC photos are accepted."), name)
+            width, height = source.size
+            if width * height > settings.WARGA_MAX_PHOTO_PIXELS or width < 1 or height < 1:
+                raise _refuse(_("the picture has too many pixels."), name)
+            taken_at, latitude, longitude = _read_exif(source)
+            source.load()
+            upright = ImageOps.exif_transpose(source)
+            image = _to_rgb(upright)
+        except ValidationError:
+            raise
+        except (
+            UnidentifiedImageError,
+            Image.DecompressionBombError,
+            Image.DecompressionBombWarning,
+        ):
+            raise _refuse(_("this is not a photo we can read."), name) from None
+        except (OSError, SyntaxError, ValueError, TypeError, EOFError, MemoryError):
+            # Truncated or corrupt data surfaces as one of these from the decoders.
+            raise _refuse(_("the photo is damaged or incomplete."), name) from None
+
+    image.thumbnail((settings.WARGA_PHOTO_MAX_EDGE, settings.WARGA_PHOTO_MAX_EDGE))
+    main = _encode(image)
+    thumb = image.copy()
+    thumb.thumbnail((settings.WARGA_THUMBNAIL_EDGE, settings.WARGA_THUMBNAIL_EDGE))
+    return ProcessedPhoto(
+        image=main,
+        thumbnail=_encode(thumb),
+        width=image.width,
+        height=image.height,
+        original_format=fmt,
+        sha256=hashlib.sha256(data).hexdigest(),
+        taken_at=taken_at,
+        gps_latitude=latitude,
+        gps_longitude=longitude,
+    )
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    if image.mode == "RGB":
+        return image
+    if image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info
+    ):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
+def _encode(image: Image.Image) -> bytes:
+    # No exif=, icc_profile= or comment: the stored copy carries pixels only.
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    return out.getvalue()
+
+
+def _read_exif(image: Image.Image) -> tuple[datetime | None, float | None, float | None]:
+    try:
+        exif = image.getexif()
+        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+        details = exif.get_ifd(ExifTags.IFD.Exif)
+    except Exception:  # noqa: BLE001 - a broken EXIF block must not lose the photo
+        return None, None, None
+    latitude = _gps_degrees(
+        gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef), 90
+    )
+    longitude = _gps_degrees(
+        gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef), 180
+    )
+    if latitude is None or longitude is None:
+        latitude = longitude = None
+    taken = details.get(ExifTags.Base.DateTimeOriginal) or exif.get(ExifTags.Base.DateTime)
+    return _exif_datetime(taken), latitude, longitude
+
+
+def _gps_degrees(value, ref, limit: int) -> float | None:
+    try:
+        degrees, minutes, seconds = (float(part) for part in value)
+        result = degrees + minutes / 60 + seconds / 3600
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    if isinstance(ref, bytes):
+        ref = ref.decode("ascii", "ignore")
+    if str(ref).strip().upper() in ("S", "W"):
+        result = -result
+    if result != result or abs(result) > limit:  # NaN or out of range
+        return None
+    return result
+
+
+def _exif_datetime(value) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        naive = datetime.strptime(value.strip().rstrip("\x00"), "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    # EXIF times carry no zone; phones in Jakarta record WIB.
+    return timezone.make_aware(naive, timezone.get_default_timezone())

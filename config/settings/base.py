@@ -1,0 +1,200 @@
+"""Settings shared by every environment.
+
+Everything that differs between a laptop and production comes from environment
+variables; ``local``, ``test`` and ``production`` only change defaults.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from config.settings.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-local-key-only-for-development")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "guardian",
+    "django_q",
+    "routing",
+    "complaints",
+    "officers",
+    "transparency",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "transparency.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# The embedded default is a SQLite file beside the code; production sets
+# DATABASE_URL=postgres://... (see README).
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several writers (web + worker) share one file: wait for the lock instead of
+    # failing, and take the write lock at BEGIN so a transaction never has to
+    # upgrade a read lock (the classic "database is locked" error).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "transparency:home"
+LOGOUT_REDIRECT_URL = "transparency:home"
+
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Jakarta"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Serve uploaded photos from Django itself (with safe headers). Turn off when a
+# web server or object storage serves MEDIA_URL.
+WARGA_SERVE_MEDIA = env_bool("WARGA_SERVE_MEDIA", True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Request bodies: up to WARGA_MAX_PHOTOS photos of WARGA_MAX_PHOTO_BYTES each, plus
+# text. Django rejects anything above this before our code runs.
+WARGA_MAX_PHOTOS = env_int("WARGA_MAX_PHOTOS", 5)
+WARGA_MAX_PHOTO_BYTES = env_int("WARGA_MAX_PHOTO_BYTES", 12 * 1024 * 1024)
+WARGA_MAX_PHOTO_PIXELS = env_int("WARGA_MAX_PHOTO_PIXELS", 50_000_000)
+WARGA_PHOTO_MAX_EDGE = env_int("WARGA_PHOTO_MAX_EDGE", 2560)
+WARGA_THUMBNAIL_EDGE = env_int("WARGA_THUMBNAIL_EDGE", 480)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = WARGA_MAX_PHOTOS + 5
+
+# How far (in metres) outside every simplified kelurahan polygon a point may fall
+# and still be taken as inside Jakarta (the polygons leave thin gaps).
+WARGA_NEAREST_AREA_METRES = env_int("WARGA_NEAREST_AREA_METRES", 500)
+WARGA_TICKET_PREFIX = env_str("WARGA_TICKET_PREFIX", "JKT")
+WARGA_MAP_TILE_URL = env_str(
+    "WARGA_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+WARGA_MAP_TILE_ATTRIBUTION = env_str(
+    "WARGA_MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors"
+)
+
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Warga <noreply@warga.localhost>")
+
+# A cache every process shares (web workers and the django-q2 cluster, whose
+# liveness /healthz reads from it). The database cache needs no extra server;
+# production may set CACHE_URL-style Redis later.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "warga_cache",
+    }
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env_str("WARGA_API_RATE", "600/minute")},
+}
+
+# django-q2: the ORM broker keeps the embedded set-up to one database; production
+# may point Q_CLUSTER at Redis instead.
+Q_CLUSTER = {
+    "name": "warga",
+    "orm": "default",
+    "workers": env_int("WARGA_WORKERS", 2),
+    "timeout": 60,
+    "retry": 120,
+    "max_attempts": 5,
+    "catch_up": False,
+    "poll": 1,
+    "label": "Tugas latar",
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+# Absolute links in emails (tracking links) start with this.
+WARGA_SITE_URL = env_str("WARGA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

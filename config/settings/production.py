@@ -1,0 +1,29 @@
+"""Production: every secret from the environment, nothing insecure by default.
+
+Required: DJANGO_SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS. Optional: see README.
+"""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.env import env_bool, env_int, env_str
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")  # no default: a missing key fails at start
+DEBUG = False
+DATABASES = {  # noqa: F405
+    "default": dj_database_url.parse(  # noqa: F405
+        env_str("DATABASE_URL"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+WARGA_SERVE_MEDIA = env_bool("WARGA_SERVE_MEDIA", False)

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from config import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("complaints.api_urls")),
+    path("akun/", include("transparency.account_urls")),
+    path("", include("complaints.urls")),
+    path("", include("transparency.urls")),
+]
+
+if settings.WARGA_SERVE_MEDIA:
+    urlpatterns.append(
+        re_path(
+            r"^%s(?P<path>.+)$" % settings.MEDIA_URL.lstrip("/"),
+            views.media,
+            name="media",
+        )
+    )

@@ -1,0 +1,64 @@
+"""Project-level endpoints: health and uploaded media."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.http import FileResponse, Http404, JsonResponse
+from django.utils._os import safe_join
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Database and worker state for load balancers and the monitoring room."""
+    from django_q.models import OrmQ
+    from django_q.status import Stat
+
+    body: dict = {"status": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        body["database"] = {"state": "ok", "vendor": connection.vendor}
+    except Exception as exc:  # noqa: BLE001 - any failure means "down"
+        body["status"] = "error"
+        body["database"] = {"state": "down", "error": exc.__class__.__name__}
+        return JsonResponse(body, status=503)
+    try:
+        clusters = Stat.get_all()
+        body["worker"] = {
+            "state": "running" if clusters else "stopped",
+            "clusters": len(clusters),
+            "queued_tasks": OrmQ.objects.count(),
+        }
+    except Exception as exc:  # noqa: BLE001
+        body["worker"] = {"state": "unknown", "error": exc.__class__.__name__}
+    if body["worker"]["state"] != "running":
+        body["status"] = "degraded"
+    return JsonResponse(body)
+
+
+# Photos are always re-encoded JPEGs; nothing else is ever served from media.
+_SAFE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+@require_GET
+def media(request, path: str):
+    """Serve an uploaded photo with a fixed, safe content type."""
+    try:
+        full = Path(safe_join(str(settings.MEDIA_ROOT), path))
+    except Exception as exc:  # SuspiciousFileOperation on "../"
+        raise Http404 from exc
+    content_type = _SAFE_TYPES.get(full.suffix.lower())
+    if content_type is None or not full.is_file():
+        raise Http404
+    response = FileResponse(full.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+

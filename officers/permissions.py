@@ -1,0 +1,45 @@
+"""Role names and the rights that go with them.
+
+Unit roles (officer, unit head) are memberships of a unit; the city-wide roles are
+Django groups so that supervisors can grant them in the admin.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+MONITORING_ROOM_GROUP = "Monitoring Room"
+SUPERVISOR_GROUP = "Supervisor"
+
+# Model permissions each city-wide group gets (app_label.codename).
+SUPERVISOR_PERMISSIONS = [
+    f"{app}.{action}_{model}"
+    for app, models in {
+        "routing": ["area", "unit", "routingrule"],
+        "complaints": ["category", "channel", "integrator", "report"],
+        "officers": ["membership"],
+    }.items()
+    for model in models
+    for action in ("add", "change", "view")
+] + [
+    "complaints.view_reportphoto",
+    "complaints.view_reportevent",
+    "auth.view_user",
+    "auth.change_user",
+    "auth.add_user",
+]
+MONITORING_ROOM_PERMISSIONS = [
+    "complaints.view_report",
+    "complaints.view_reportevent",
+    "routing.view_unit",
+]
+
+
+def is_officer(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Anyone who works for the city: a unit member, the monitoring room, a supervisor."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        user.memberships.exists()
+        or user.groups.filter(name__in=[MONITORING_ROOM_GROUP, SUPERVISOR_GROUP]).exists()
+    )

@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def portal(request) -> dict:
+    return {"site_name": "Warga", "languages": settings.LANGUAGES}

@@ -1,0 +1,48 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class TrackForm(forms.Form):
+    ticket = forms.CharField(label=_("Ticket number"), max_length=20)
+
+
+class EmailOrUsernameLoginForm(AuthenticationForm):
+    """Citizens log in with their email (their username); officers with their
+    username."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Email or username")
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username and "@" in username:
+            self.cleaned_data["username"] = username.strip().lower()
+        return super().clean()
+
+
+class CitizenSignupForm(UserCreationForm):
+    email = forms.EmailField(label=_("Email"))
+    first_name = forms.CharField(label=_("Name"), max_length=150)
+
+    class Meta:
+        model = get_user_model()
+        fields = ["email", "first_name"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        user_model = get_user_model()
+        if user_model.objects.filter(email__iexact=email).exists() or (
+            user_model.objects.filter(username__iexact=email).exists()
+        ):
+            raise forms.ValidationError(_("An account with this email already exists."))
+        return email
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.username = self.cleaned_data["email"]
+        if commit:
+            user.save()
+        return user

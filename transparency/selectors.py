@@ -1,0 +1,62 @@
+"""Public reads. Only public fields leave this module's querysets' templates:
+never the reporter's contact details."""
+
+from django.db.models import Prefetch
+from django.http import Http404
+
+from complaints.models import Report, ReportEvent, ReportPhoto
+from complaints.public import public_state
+
+PUBLIC_REPORT_FIELDS = [
+    "id",
+    "ticket",
+    "title",
+    "description",
+    "status",
+    "created_at",
+    "address",
+    "latitude",
+    "longitude",
+    "is_anonymous",
+    "reporter_name",
+    "category__name",
+    "category__name_en",
+    "channel__name",
+    "area__name",
+    "area__parent__name",
+    "area__parent__parent__name",
+    "handling_unit__name",
+]
+
+
+def _public_reports():
+    return Report.objects.select_related(
+        "category", "channel", "area__parent__parent", "handling_unit"
+    ).only(*PUBLIC_REPORT_FIELDS)
+
+
+def report_public_get(*, ticket: str) -> Report:
+    try:
+        report = _public_reports().prefetch_related(
+            Prefetch(
+                "photos",
+                queryset=ReportPhoto.objects.filter(
+                    kind__in=[ReportPhoto.Kind.EVIDENCE, ReportPhoto.Kind.PROOF]
+                ).only("id", "report_id", "image", "thumbnail", "kind", "width", "height"),
+            ),
+            Prefetch(
+                "events",
+                queryset=ReportEvent.objects.filter(is_public=True).select_related("unit"),
+            ),
+        ).get(ticket=ticket.strip().upper())
+    except Report.DoesNotExist as exc:
+        raise Http404 from exc
+    report.public = public_state(report)
+    return report
+
+
+def reports_latest(*, limit: int = 10) -> list[Report]:
+    reports = list(_public_reports().order_by("-created_at")[:limit])
+    for report in reports:
+        report.public = public_state(report)
+    return reports

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from transparency import views
+
+app_name = "transparency"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("lacak/", views.track, name="track"),
+    path("reports/<str:ticket>/", views.report_detail, name="report-detail"),
+]
