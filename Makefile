@@ -21,6 +21,7 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py load_reference
 	$(BIN)/python manage.py seed_demo --reports $(DEMO_REPORTS) --only-if-empty
 	PORT=$(PORT) scripts/serve.sh

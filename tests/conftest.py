@@ -5,6 +5,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
+from django.utils import translation
 
 from routing.models import Area
 
@@ -18,6 +20,25 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(reason)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Tests read messages in English; the Indonesian default has its own tests."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    """A browser that prefers English (LocaleMiddleware reads Accept-Language)."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture
+def client_id():
+    """A browser with no language preference: gets the Indonesian default."""
+    return Client()
 
 
 @pytest.fixture(scope="session")

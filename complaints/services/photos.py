@@ -80,11 +80,9 @@ def photo_process(*, data: bytes, name: str = "") -> ProcessedPhoto:
             image = _to_rgb(upright)
         except ValidationError:
             raise
-        except (
-            UnidentifiedImageError,
-            Image.DecompressionBombError,
-            Image.DecompressionBombWarning,
-        ):
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _refuse(_("the picture has too many pixels."), name) from None
+        except UnidentifiedImageError:
             raise _refuse(_("this is not a photo we can read."), name) from None
         except (OSError, SyntaxError, ValueError, TypeError, EOFError, MemoryError):
             # Truncated or corrupt data surfaces as one of these from the decoders.

@@ -1,0 +1,211 @@
+"""A citizen files a report through the public form."""
+
+import io
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from PIL import Image
+
+from complaints.models import Report, ReportEvent, ReportPhoto
+from tests.factories import (
+    BANDUNG,
+    GAMBIR_CODE,
+    KUNINGAN,
+    KUNINGAN_TIMUR_CODE,
+    MONAS_DMS,
+    citizen,
+    image_bytes,
+    upload,
+)
+
+pytestmark = pytest.mark.usefixtures("ref")
+URL = reverse("complaints:report-create")
+
+
+def form(**overrides):
+    data = {
+        "category": Report._meta.get_field("category").related_model.objects.get(
+            code="sampah"
+        ).pk,
+        "title": "Sampah menumpuk di depan pasar",
+        "description": "Sudah tiga hari tidak diangkut dan mulai bau.",
+        "address": "Jl. Medan Merdeka Barat",
+        "reporter_name": "Budi",
+        "reporter_email": "budi@example.com",
+        "photos": [upload(image_bytes(gps=MONAS_DMS), "IMG_0001.JPG")],
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def assert_nothing_saved(media_files):
+    assert Report.objects.count() == 0
+    assert ReportPhoto.objects.count() == 0
+    assert ReportEvent.objects.count() == 0
+    assert media_files() == []
+
+
+def test_a_geotagged_photo_lands_at_the_right_kelurahan_without_its_metadata(
+    client, media_files, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, form())
+
+    report = Report.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "complaints:report-submitted", kwargs={"ticket": report.ticket}
+    )
+    assert report.area.code == GAMBIR_CODE
+    assert report.handling_unit.code == "KEL-" + GAMBIR_CODE
+    assert report.location_source == Report.LocationSource.PHOTO
+    assert report.latitude == pytest.approx(-6.1754, abs=1e-4)
+    assert report.status == Report.Status.NEW
+    photo = report.photos.get()
+    stored = photo.image.read()
+    assert not Image.open(io.BytesIO(stored)).getexif()
+    assert b"WargaTestPhone" not in stored
+    assert photo.gps_latitude == pytest.approx(-6.1754, abs=1e-4)
+    kinds = list(report.events.values_list("kind", "unit__code"))
+    assert kinds == [("submitted", None), ("routed", "KEL-" + GAMBIR_CODE)]
+    # The receipt went out after commit, with the ticket and a tracking link.
+    assert len(mail.outbox) == 1
+    assert report.ticket in mail.outbox[0].subject
+    assert report.get_absolute_url() in mail.outbox[0].body
+
+    page = client.get(response["Location"])
+    assert report.ticket in page.content.decode()
+    assert report.get_absolute_url() in page.content.decode()
+
+
+def test_the_map_pin_wins_over_the_photo_gps(client):
+    response = client.post(
+        URL, form(latitude=KUNINGAN[0], longitude=KUNINGAN[1], location_source="pin")
+    )
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.area.code == KUNINGAN_TIMUR_CODE
+    assert report.location_source == "pin"
+
+
+def test_ticket_numbers_are_human_friendly_and_unique(client):
+    for _ in range(3):
+        client.post(URL, form(photos=[upload(image_bytes(gps=MONAS_DMS))]))
+    tickets = list(Report.objects.order_by("id").values_list("ticket", flat=True))
+    assert len(set(tickets)) == 3
+    prefix, period, number = tickets[0].split("-")
+    assert prefix == "JKT" and len(period) == 4 and len(number) == 6
+    assert [int(t[-6:]) for t in tickets] == [int(number), int(number) + 1, int(number) + 2]
+
+
+def test_a_logged_in_citizen_needs_no_contact_details(client):
+    user = citizen()
+    client.force_login(user)
+    response = client.post(URL, form(reporter_name="", reporter_email=""))
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.reporter == user
+
+
+def test_anonymity_hides_the_name_on_the_public_page(client):
+    client.post(URL, form(is_anonymous="on", reporter_name="Budi Rahasia"))
+    report = Report.objects.get()
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert "Budi Rahasia" not in page
+    assert "budi@example.com" not in page
+
+
+def _many_photos():
+    return [upload(image_bytes(gps=MONAS_DMS), f"p{i}.jpg") for i in range(6)]
+
+
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"photos": [upload(b"hello", "x.jpg")]}, "photos", "not a photo"),
+        ({"photos": [upload(image_bytes()[:300], "x.jpg")]}, "photos", "damaged"),
+        ({"photos": None}, "photos", "at least one photo"),
+        ({"photos": "many"}, "photos", "At most 5 photos"),
+        ({"photos": [upload(image_bytes())]}, "location", "Where is it?"),
+        (
+            {"latitude": BANDUNG[0], "longitude": BANDUNG[1]},
+            "location",
+            "outside DKI Jakarta",
+        ),
+        ({"latitude": "nan", "longitude": "106.8"}, "location", "Enter a number"),
+        ({"latitude": "dekat pasar", "longitude": "106.8"}, "location", "Enter a number"),
+        ({"latitude": "-6.2"}, "location", "both latitude and longitude"),
+        ({"title": ""}, "title", "required"),
+        ({"category": ""}, "category", "required"),
+        ({"category": "999999"}, "category", "valid choice"),
+        ({"description": "x" * 50_000}, "description", "at most 5000"),
+        (
+            {"description": "<script>alert('x')</script> tolong"},
+            "description",
+            "HTML tags",
+        ),
+        ({"title": "<b>Sampah</b>"}, "title", "HTML tags"),
+        ({"reporter_email": "", "reporter_name": "Budi"}, "reporter_email", "Log in"),
+        ({"reporter_email": "not-an-email"}, "reporter_email", "valid email"),
+        ({"title": "Sampah\x00"}, "title", "Null characters"),
+    ],
+    ids=[
+        "not-an-image",
+        "truncated-image",
+        "no-photo",
+        "too-many-files",
+        "no-location",
+        "outside-jakarta",
+        "nan-coordinates",
+        "text-coordinates",
+        "half-a-point",
+        "missing-title",
+        "missing-category",
+        "unknown-category",
+        "50kB-description",
+        "script-in-description",
+        "html-in-title",
+        "no-contact",
+        "bad-email",
+        "null-byte",
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_saves_nothing(
+    client, media_files, overrides, field, message
+):
+    if overrides.get("photos") == "many":
+        overrides = {**overrides, "photos": _many_photos()}
+
+    response = client.post(URL, form(**overrides))
+
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    if field == "location":
+        shown = " ".join(response.context["form"].location_errors())
+    else:
+        shown = " ".join(errors.get(field, []))
+    assert message.lower() in shown.lower(), errors
+    assert message.split()[0].lower() in response.content.decode().lower()
+    assert_nothing_saved(media_files)
+
+
+def test_a_failure_after_the_photos_are_written_leaves_no_file(
+    client, media_files, monkeypatch
+):
+    def explode(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(ReportEvent.objects, "bulk_create", explode)
+
+    with pytest.raises(RuntimeError):
+        client.post(URL, form())
+
+    assert_nothing_saved(media_files)
+
+
+def test_the_form_page_shows_the_map_served_from_our_own_static_files(client):
+    page = client.get(URL).content.decode()
+    assert 'id="map"' in page
+    assert "/static/vendor/leaflet/leaflet.js" in page
+    assert "unpkg" not in page and "cdn" not in page.lower()

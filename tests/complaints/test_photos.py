@@ -1,0 +1,108 @@
+"""The photo pipeline: what goes in, what is kept, what is refused."""
+
+import io
+import struct
+import zlib
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import override_settings
+from PIL import Image
+
+from complaints.services.photos import photo_process
+from tests.factories import MONAS_DMS, image_bytes
+
+
+def reopen(data: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(data))
+
+
+def test_gps_and_capture_time_are_read_then_every_metadata_block_is_stripped():
+    data = image_bytes(gps=MONAS_DMS, taken="2026:11:20 08:30:00")
+
+    photo = photo_process(data=data, name="monas.jpg")
+
+    assert photo.gps_latitude == pytest.approx(-6.1754, abs=1e-4)
+    assert photo.gps_longitude == pytest.approx(106.8272, abs=1e-4)
+    assert photo.taken_at.isoformat() == "2026-11-20T08:30:00+07:00"
+    for stored in (photo.image, photo.thumbnail):
+        picture = reopen(stored)
+        assert picture.format == "JPEG"
+        assert not picture.getexif()
+        assert "exif" not in picture.info and "icc_profile" not in picture.info
+        assert b"WargaTestPhone" not in stored and b"secret-software" not in stored
+
+
+def test_the_photo_is_turned_upright_from_its_exif_orientation():
+    photo = photo_process(data=image_bytes(size=(80, 40), orientation=6))
+    assert (photo.width, photo.height) == (40, 80)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP", "HEIF"])
+def test_png_webp_and_heic_are_accepted_and_stored_as_jpeg(fmt):
+    photo = photo_process(data=image_bytes(fmt=fmt), name=f"x.{fmt.lower()}")
+    assert photo.original_format == fmt
+    assert reopen(photo.image).format == "JPEG"
+
+
+def test_transparent_png_gets_a_white_background():
+    photo = photo_process(data=image_bytes(fmt="PNG", mode="RGBA"))
+    assert reopen(photo.image).mode == "RGB"
+
+
+@override_settings(WARGA_PHOTO_MAX_EDGE=100, WARGA_THUMBNAIL_EDGE=20)
+def test_large_photos_are_shrunk_and_get_a_thumbnail():
+    photo = photo_process(data=image_bytes(size=(400, 300)))
+    assert (photo.width, photo.height) == (100, 75)
+    assert max(reopen(photo.thumbnail).size) == 20
+
+
+def test_the_bytes_decide_not_the_file_name():
+    photo = photo_process(data=image_bytes(fmt="PNG"), name="holiday.gif")
+    assert photo.original_format == "PNG"
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+
+
+def _gif() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(out, "GIF")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"just some text, not a picture", "not a photo"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+         "not a photo"),
+        (b"<html><body>hi</body></html>", "not a photo"),
+        (image_bytes()[:200], "damaged"),
+        (_png_header_only(100_000, 100_000), "too many pixels"),
+        (_gif(), "only JPEG, PNG, WebP and HEIC"),
+    ],
+    ids=["empty", "text", "svg", "html", "truncated-jpeg", "pixel-bomb", "gif"],
+)
+def test_unusable_files_are_refused_with_a_clear_message(data, message):
+    with pytest.raises(ValidationError) as refused:
+        photo_process(data=data, name="upload.jpg")
+    assert message in refused.value.messages[0]
+    assert refused.value.messages[0].startswith("upload.jpg:")
+
+
+@override_settings(WARGA_MAX_PHOTO_BYTES=1000)
+def test_a_file_over_the_size_limit_is_refused():
+    with pytest.raises(ValidationError, match="larger than"):
+        photo_process(data=image_bytes(size=(300, 300)) + b"\0" * 1000)
