@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_REPORTS ?= 300
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test test-sqlite test-postgres lint migrations-check clean
+.PHONY: install browser run test test-sqlite test-postgres lint migrations-check clean
 
 $(VENV)/.installed: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,13 @@ $(VENV)/.installed: requirements.lock
 	touch $@
 
 install: $(VENV)/.installed
+
+# Debian's Chromium for the real-browser tests (Playwright never downloads one).
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # The demo: migrate, load Jakarta's reference data and demo data, then serve the
 # web app and a worker on http://127.0.0.1:$(PORT). Safe to run again.
@@ -27,7 +34,7 @@ run: install
 	PORT=$(PORT) scripts/serve.sh
 
 # The whole suite on SQLite, then on a PostgreSQL 15 started for the occasion.
-test: install
+test: install browser
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 

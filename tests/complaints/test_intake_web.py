@@ -209,3 +209,25 @@ def test_the_form_page_shows_the_map_served_from_our_own_static_files(client):
     assert 'id="map"' in page
     assert "/static/vendor/leaflet/leaflet.js" in page
     assert "unpkg" not in page and "cdn" not in page.lower()
+
+
+def test_a_supervisor_sees_the_report_and_its_clean_photo_in_the_admin(client):
+    from django.contrib.auth.models import Group
+
+    from officers.permissions import SUPERVISOR_GROUP
+    from tests.factories import user
+
+    client.post(URL, form())
+    report = Report.objects.get()
+    supervisor = user(is_staff=True)
+    supervisor.groups.add(Group.objects.get(name=SUPERVISOR_GROUP))
+    client.force_login(supervisor)
+
+    listing = client.get(reverse("admin:complaints_report_changelist"))
+    page = client.get(reverse("admin:complaints_report_change", args=[report.pk]))
+
+    assert report.ticket in listing.content.decode()
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert report.photos.get().thumbnail.url in html
+    assert "Gambir" in html

@@ -1,0 +1,94 @@
+"""Real-browser journeys: Debian's Chromium, headless, driven by Playwright."""
+
+import shutil
+
+import pytest
+from playwright import sync_api
+
+from complaints.models import Report
+from routing.locator import locate_kelurahan
+from tests.factories import GAMBIR_CODE, MONAS_DMS, image_bytes
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PHONE = {"width": 390, "height": 844}
+
+pytestmark = [
+    pytest.mark.usefixtures("ref"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def page(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made
+    # by the test itself (not by the server) are safe here.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(
+            viewport=PHONE, is_mobile=True, has_touch=True, locale="en-US"
+        )
+        # No tile server is reachable here: the map must still work.
+        context.route("https://**/*", lambda route: route.abort())
+        yield context.new_page()
+        browser.close()
+
+
+def fill_report(page, tmp_path, *, photo: bytes):
+    picture = tmp_path / "IMG_2001.jpg"
+    picture.write_bytes(photo)
+    page.set_input_files("input[name=photos]", str(picture))
+    page.select_option("select[name=category]", label="Sampah")
+    page.fill("input[name=title]", "Sampah menumpuk di trotoar")
+    page.fill("textarea[name=description]", "Sudah seminggu tidak diangkut.")
+    page.fill("input[name=reporter_name]", "Budi")
+    page.fill("input[name=reporter_email]", "budi@example.com")
+
+
+def test_a_citizen_on_a_phone_files_a_report_with_a_map_pin_and_gets_a_ticket(
+    live_server, page, tmp_path
+):
+    page.goto(live_server.url + "/lapor/")
+    fill_report(page, tmp_path, photo=image_bytes())
+    page.locator("#map").tap()
+    lat = float(page.input_value("#id_latitude"))
+    lng = float(page.input_value("#id_longitude"))
+    page.click("button[type=submit].big")
+
+    ticket = page.text_content("#ticket").strip()
+    report = Report.objects.get(ticket=ticket)
+    assert report.location_source == "pin"
+    assert report.area_id == locate_kelurahan(latitude=lat, longitude=lng).area_id
+    page.click("text=Follow this report")
+    assert ticket in page.text_content("body")
+
+
+def test_without_a_pin_the_photos_gps_places_the_report(live_server, page, tmp_path):
+    page.goto(live_server.url + "/lapor/")
+    fill_report(page, tmp_path, photo=image_bytes(gps=MONAS_DMS))
+    page.click("button[type=submit].big")
+
+    ticket = page.text_content("#ticket").strip()
+    report = Report.objects.get(ticket=ticket)
+    assert report.area.code == GAMBIR_CODE
+    assert report.location_source == "photo"
+
+
+def test_a_bad_file_is_explained_on_the_form(live_server, page, tmp_path):
+    page.goto(live_server.url + "/lapor/")
+    fill_report(page, tmp_path, photo=b"definitely not a picture")
+    page.click("button[type=submit].big")
+
+    assert "not a photo we can read" in page.text_content("body")
+    assert Report.objects.count() == 0
