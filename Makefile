@@ -35,6 +35,7 @@ run: install
 
 # The whole suite on SQLite, then on a PostgreSQL 15 started for the occasion.
 test: install browser
+	$(MAKE) lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 

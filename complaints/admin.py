@@ -43,7 +43,15 @@ class ReportPhotoInline(admin.TabularInline):
     model = ReportPhoto
     extra = 0
     can_delete = False
-    fields = ["preview", "kind", "width", "height", "taken_at", "gps_latitude", "gps_longitude"]
+    fields = [
+        "preview",
+        "kind",
+        "width",
+        "height",
+        "taken_at",
+        "gps_latitude",
+        "gps_longitude",
+    ]
     readonly_fields = fields
 
     @admin.display(description=_("photo"))

@@ -51,9 +51,12 @@ class ReportCreateAPI(APIView):
         body = ReportReceiptSerializer(
             Report.objects.select_related(
                 "category", "channel", "area", "handling_unit"
-            ).prefetch_related("photos").get(pk=result.report.pk),
+            )
+            .prefetch_related("photos")
+            .get(pk=result.report.pk),
             context={"request": request},
         ).data
         return Response(
-            body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+            body,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )

@@ -21,7 +21,9 @@ class MultiplePhotoField(forms.FileField):
         kwargs.setdefault(
             "widget",
             MultiplePhotoInput(
-                attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif"}
+                attrs={
+                    "accept": "image/jpeg,image/png,image/webp,image/heic,image/heif"
+                }
             ),
         )
         super().__init__(*args, **kwargs)
@@ -72,7 +74,9 @@ class ReportForm(forms.Form):
             (Report.LocationSource.DEVICE, Report.LocationSource.DEVICE.label),
         ],
     )
-    reporter_name = forms.CharField(label=_("Your name"), max_length=120, required=False)
+    reporter_name = forms.CharField(
+        label=_("Your name"), max_length=120, required=False
+    )
     reporter_email = forms.EmailField(label=_("Email"), required=False)
     reporter_phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     is_anonymous = forms.BooleanField(

@@ -22,8 +22,12 @@ class Category(models.Model):
         related_name="default_for_categories",
         limit_choices_to={"kind": "dinas"},
     )
-    response_hours = models.PositiveIntegerField(_("respond within (hours)"), default=24)
-    completion_days = models.PositiveIntegerField(_("complete within (days)"), default=7)
+    response_hours = models.PositiveIntegerField(
+        _("respond within (hours)"), default=24
+    )
+    completion_days = models.PositiveIntegerField(
+        _("complete within (days)"), default=7
+    )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("order"), default=100)
 
@@ -192,9 +196,7 @@ class Report(models.Model):
         related_name="reports",
     )
     external_id = models.CharField(_("ID in the channel"), max_length=100, blank=True)
-    idempotency_key = models.CharField(
-        _("idempotency key"), max_length=100, blank=True
-    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, blank=True)
 
     created_at = models.DateTimeField(_("received at"), db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -260,7 +262,10 @@ class ReportPhoto(models.Model):
         DISPUTE = "dispute", _("Dispute evidence")
 
     report = models.ForeignKey(
-        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="photos"
+        Report,
+        verbose_name=_("report"),
+        on_delete=models.CASCADE,
+        related_name="photos",
     )
     kind = models.CharField(
         _("kind"), max_length=10, choices=Kind.choices, default=Kind.EVIDENCE
@@ -304,7 +309,10 @@ class ReportEvent(models.Model):
         NOTE = "note", _("Note")
 
     report = models.ForeignKey(
-        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events"
+        Report,
+        verbose_name=_("report"),
+        on_delete=models.CASCADE,
+        related_name="events",
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     actor = models.ForeignKey(

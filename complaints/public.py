@@ -52,4 +52,6 @@ def public_state(report: Report) -> PublicState:
         S.REJECTED: _("rejected"),
         S.MERGED: _("merged with another report"),
     }
-    return PublicState(colour=colour, label=labels[colour], reason=reasons[report.status])
+    return PublicState(
+        colour=colour, label=labels[colour], reason=reasons[report.status]
+    )

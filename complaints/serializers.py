@@ -29,11 +29,17 @@ class ReportCreateSerializer(serializers.Serializer):
     latitude = FiniteFloatField(required=False, allow_null=True)
     longitude = FiniteFloatField(required=False, allow_null=True)
     address = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    reporter_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    reporter_name = serializers.CharField(
+        max_length=120, required=False, allow_blank=True
+    )
     reporter_email = serializers.EmailField(required=False, allow_blank=True)
-    reporter_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    reporter_phone = serializers.CharField(
+        max_length=32, required=False, allow_blank=True
+    )
     is_anonymous = serializers.BooleanField(required=False, default=False)
-    external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    external_id = serializers.CharField(
+        max_length=100, required=False, allow_blank=True
+    )
     photos = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True),
         required=False,

@@ -65,7 +65,9 @@ def report_submitted(request, ticket: str):
     # public report page it links to.
     if ticket not in request.session.get("submitted_tickets", []):
         return redirect("transparency:report-detail", ticket=ticket)
-    report = get_object_or_404(Report.objects.select_related("handling_unit"), ticket=ticket)
+    report = get_object_or_404(
+        Report.objects.select_related("handling_unit"), ticket=ticket
+    )
     return render(request, "complaints/report_submitted.html", {"report": report})
 
 

@@ -17,7 +17,7 @@ urlpatterns = [
 if settings.WARGA_SERVE_MEDIA:
     urlpatterns.append(
         re_path(
-            r"^%s(?P<path>.+)$" % settings.MEDIA_URL.lstrip("/"),
+            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+)$",
             views.media,
             name="media",
         )

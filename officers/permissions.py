@@ -34,12 +34,14 @@ MONITORING_ROOM_PERMISSIONS = [
 
 
 def is_officer(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Anyone who works for the city: a unit member, the monitoring room, a supervisor."""
+    """Anyone who works for the city: unit members, monitoring room, supervisors."""
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
     return (
         user.memberships.exists()
-        or user.groups.filter(name__in=[MONITORING_ROOM_GROUP, SUPERVISOR_GROUP]).exists()
+        or user.groups.filter(
+            name__in=[MONITORING_ROOM_GROUP, SUPERVISOR_GROUP]
+        ).exists()
     )

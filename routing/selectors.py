@@ -71,7 +71,8 @@ class Router:
         office = self.offices.get(kelurahan.id)
         if office is None:
             raise NoHandlingUnit(
-                _("No active office handles kelurahan %(name)s.") % {"name": kelurahan.name}
+                _("No active office handles kelurahan %(name)s.")
+                % {"name": kelurahan.name}
             )
         return office
 

@@ -37,7 +37,9 @@ def areas_load(*, path: Path | None = None, update: bool = False) -> LoadCounts:
     path = path or DATA_DIR / "jakarta-wilayah.geojson"
     features = json.loads(path.read_text(encoding="utf-8"))["features"]
     order = {Area.Level.KOTA: 0, Area.Level.KECAMATAN: 1, Area.Level.KELURAHAN: 2}
-    features.sort(key=lambda f: (order[f["properties"]["level"]], f["properties"]["code"]))
+    features.sort(
+        key=lambda f: (order[f["properties"]["level"]], f["properties"]["code"])
+    )
     counts = LoadCounts()
     with transaction.atomic():
         province, created = Area.objects.get_or_create(
@@ -60,7 +62,9 @@ def areas_load(*, path: Path | None = None, update: bool = False) -> LoadCounts:
             }
             area = by_code.get(props["code"])
             if area is None:
-                by_code[props["code"]] = Area.objects.create(code=props["code"], **values)
+                by_code[props["code"]] = Area.objects.create(
+                    code=props["code"], **values
+                )
                 counts.created += 1
             elif update:
                 for field, value in values.items():
@@ -141,7 +145,9 @@ def units_load() -> LoadCounts:
     return counts
 
 
-def routing_rule_ensure(*, category, area: Area | None = None, unit: Unit | None = None) -> bool:
+def routing_rule_ensure(
+    *, category, area: Area | None = None, unit: Unit | None = None
+) -> bool:
     """Create a rule unless one exists for the category and area; True if created."""
     _rule, created = RoutingRule.objects.get_or_create(
         category=category, area=area, defaults={"unit": unit}

@@ -41,7 +41,9 @@ def citizen(**extra):
 
 def officer(*, unit_code: str = "KEL-" + GAMBIR_CODE, role=Membership.Role.OFFICER):
     account = user(first_name="Petugas")
-    Membership.objects.create(user=account, unit=Unit.objects.get(code=unit_code), role=role)
+    Membership.objects.create(
+        user=account, unit=Unit.objects.get(code=unit_code), role=role
+    )
     return account
 
 

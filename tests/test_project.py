@@ -58,7 +58,10 @@ def test_production_refuses_to_start_without_a_secret_key():
         DATABASE_URL="postgres://warga@localhost/warga",
     )
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
         text=True,
     )
     assert result.returncode != 0
@@ -78,13 +81,21 @@ def test_seed_demo_makes_reports_with_timelines_and_photos_and_can_run_again(
     assert ReportPhoto.objects.count() == 120
     assert not Report.objects.filter(events__isnull=True).exists()
     closed = Report.objects.filter(status="closed").first()
-    assert list(closed.events.values_list("kind", flat=True))[:2] == ["submitted", "routed"]
+    assert list(closed.events.values_list("kind", flat=True))[:2] == [
+        "submitted",
+        "routed",
+    ]
     assert closed.events.filter(to_status="closed").exists()
     assert Report.objects.values("ticket").distinct().count() == 120
     assert Report.objects.values("area").distinct().count() > 50
     text = out.getvalue()
-    for login in ("petugas.gambir", "lurah.gambir", "monitoring", "supervisor",
-                  "warga@example.com"):
+    for login in (
+        "petugas.gambir",
+        "lurah.gambir",
+        "monitoring",
+        "supervisor",
+        "warga@example.com",
+    ):
         assert login in text
     assert "demo-key-for-scripts" in text
 

@@ -37,18 +37,32 @@ def _public_reports():
 
 def report_public_get(*, ticket: str) -> Report:
     try:
-        report = _public_reports().prefetch_related(
-            Prefetch(
-                "photos",
-                queryset=ReportPhoto.objects.filter(
-                    kind__in=[ReportPhoto.Kind.EVIDENCE, ReportPhoto.Kind.PROOF]
-                ).only("id", "report_id", "image", "thumbnail", "kind", "width", "height"),
-            ),
-            Prefetch(
-                "events",
-                queryset=ReportEvent.objects.filter(is_public=True).select_related("unit"),
-            ),
-        ).get(ticket=ticket.strip().upper())
+        report = (
+            _public_reports()
+            .prefetch_related(
+                Prefetch(
+                    "photos",
+                    queryset=ReportPhoto.objects.filter(
+                        kind__in=[ReportPhoto.Kind.EVIDENCE, ReportPhoto.Kind.PROOF]
+                    ).only(
+                        "id",
+                        "report_id",
+                        "image",
+                        "thumbnail",
+                        "kind",
+                        "width",
+                        "height",
+                    ),
+                ),
+                Prefetch(
+                    "events",
+                    queryset=ReportEvent.objects.filter(is_public=True).select_related(
+                        "unit"
+                    ),
+                ),
+            )
+            .get(ticket=ticket.strip().upper())
+        )
     except Report.DoesNotExist as exc:
         raise Http404 from exc
     report.public = public_state(report)

@@ -46,7 +46,9 @@ def signup(request):
         messages.success(request, _("Welcome! Your account has been created."))
         target = request.GET.get("next", "")
         if not url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            target,
+            allowed_hosts={request.get_host()},
+            require_https=request.is_secure(),
         ):
             target = "complaints:report-create"
         return redirect(target)

@@ -110,7 +110,10 @@ def report_submit(
     external_id = (external_id or "").strip()
     idempotency_key = (idempotency_key or "").strip()
     existing = _existing(
-        channel=channel, integrator=integrator, external_id=external_id, key=idempotency_key
+        channel=channel,
+        integrator=integrator,
+        external_id=external_id,
+        key=idempotency_key,
     )
     if existing is not None:
         return SubmitResult(existing, created=False)
@@ -120,7 +123,9 @@ def report_submit(
     description = _clean_text(
         errors, "description", description, max_length=DESCRIPTION_MAX, required=True
     )
-    address = _clean_text(errors, "address", address, max_length=ADDRESS_MAX, required=False)
+    address = _clean_text(
+        errors, "address", address, max_length=ADDRESS_MAX, required=False
+    )
     reporter_name = _clean_text(
         errors, "reporter_name", reporter_name, max_length=120, required=False
     )
@@ -189,7 +194,9 @@ def report_submit(
                 address=address,
                 area=area,
                 handling_unit=unit,
-                reporter=reporter if integrator is None and not channel.is_offline else None,
+                reporter=reporter
+                if integrator is None and not channel.is_offline
+                else None,
                 reporter_name=reporter_name,
                 reporter_email=reporter_email,
                 reporter_phone=reporter_phone,
@@ -239,7 +246,8 @@ def report_submit(
                         unit=unit,
                         data={
                             "reason": "area"
-                            if unit.kind == unit.Kind.KELURAHAN and unit.area_id == area.id
+                            if unit.kind == unit.Kind.KELURAHAN
+                            and unit.area_id == area.id
                             else "rule"
                         },
                         created_at=now,
@@ -249,7 +257,9 @@ def report_submit(
             if report.reporter_email or report.reporter_id:
                 report_id = report.id
                 transaction.on_commit(
-                    lambda: async_task("complaints.tasks.report_send_receipt", report_id)
+                    lambda: async_task(
+                        "complaints.tasks.report_send_receipt", report_id
+                    )
                 )
     except IntegrityError:
         _delete_files(saved_files)
@@ -304,7 +314,12 @@ def _resolve_location(
         except OutsideJakarta as exc:
             errors.setdefault("location", []).append(str(exc))
             return None, None, None, location_source
-        return Area.objects.get(pk=located.area_id), latitude, longitude, location_source
+        return (
+            Area.objects.get(pk=located.area_id),
+            latitude,
+            longitude,
+            location_source,
+        )
     if kelurahan is not None:
         if kelurahan.level != Area.Level.KELURAHAN:
             errors.setdefault("location", []).append(_("Choose a kelurahan."))

@@ -19,7 +19,9 @@ def report_receipt_send(*, report_id: int) -> bool:
         )
         if report.receipt_sent_at is not None:
             return False
-        address = report.reporter_email or (report.reporter.email if report.reporter else "")
+        address = report.reporter_email or (
+            report.reporter.email if report.reporter else ""
+        )
         if not address:
             return False
         with translation.override(settings.LANGUAGE_CODE):

@@ -70,9 +70,15 @@ def photo_process(*, data: bytes, name: str = "") -> ProcessedPhoto:
             source = Image.open(io.BytesIO(data))
             fmt = source.format
             if fmt not in ACCEPTED_FORMATS:
-                raise _refuse(_("only JPEG, PNG, WebP and HEIC photos are accepted."), name)
+                raise _refuse(
+                    _("only JPEG, PNG, WebP and HEIC photos are accepted."), name
+                )
             width, height = source.size
-            if width * height > settings.WARGA_MAX_PHOTO_PIXELS or width < 1 or height < 1:
+            if (
+                width * height > settings.WARGA_MAX_PHOTO_PIXELS
+                or width < 1
+                or height < 1
+            ):
                 raise _refuse(_("the picture has too many pixels."), name)
             taken_at, latitude, longitude = _read_exif(source)
             source.load()
@@ -125,7 +131,9 @@ def _encode(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
-def _read_exif(image: Image.Image) -> tuple[datetime | None, float | None, float | None]:
+def _read_exif(
+    image: Image.Image,
+) -> tuple[datetime | None, float | None, float | None]:
     try:
         exif = image.getexif()
         gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
@@ -140,7 +148,9 @@ def _read_exif(image: Image.Image) -> tuple[datetime | None, float | None, float
     )
     if latitude is None or longitude is None:
         latitude = longitude = None
-    taken = details.get(ExifTags.Base.DateTimeOriginal) or exif.get(ExifTags.Base.DateTime)
+    taken = details.get(ExifTags.Base.DateTimeOriginal) or exif.get(
+        ExifTags.Base.DateTime
+    )
     return _exif_datetime(taken), latitude, longitude
 
 

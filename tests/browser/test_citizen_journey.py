@@ -9,7 +9,6 @@ from complaints.models import Report
 from routing.locator import locate_kelurahan
 from tests.factories import GAMBIR_CODE, MONAS_DMS, image_bytes
 
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 

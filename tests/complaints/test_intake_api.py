@@ -64,7 +64,9 @@ def test_a_connector_files_a_report_with_photos(api, media_files):
 def test_the_photo_gps_is_the_location_when_no_coordinates_are_sent(api):
     response = api.post(
         URL,
-        body(latitude=None, longitude=None, photos=[upload(image_bytes(gps=MONAS_DMS))]),
+        body(
+            latitude=None, longitude=None, photos=[upload(image_bytes(gps=MONAS_DMS))]
+        ),
         format="multipart",
     )
     assert response.status_code == 201, response.json()
@@ -81,9 +83,15 @@ def test_the_same_external_id_twice_gives_the_same_report(api):
 
 
 def test_the_same_idempotency_key_twice_gives_the_same_report(api):
-    first = api.post(URL, body(external_id=""), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
-    again = api.post(URL, body(external_id=""), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
-    other = api.post(URL, body(external_id=""), format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    first = api.post(
+        URL, body(external_id=""), format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    again = api.post(
+        URL, body(external_id=""), format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    other = api.post(
+        URL, body(external_id=""), format="json", HTTP_IDEMPOTENCY_KEY="k-2"
+    )
     assert (first.status_code, again.status_code, other.status_code) == (201, 200, 201)
     assert first.json()["ticket"] == again.json()["ticket"] != other.json()["ticket"]
     assert Report.objects.count() == 2
@@ -99,7 +107,9 @@ def test_a_key_that_is_not_an_integrators_is_refused():
     from rest_framework.authtoken.models import Token
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=citizen()).key}")
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=citizen()).key}"
+    )
     assert client.post(URL, body(), format="json").status_code == 403
     assert Report.objects.count() == 0
 

@@ -25,9 +25,9 @@ URL = reverse("complaints:report-create")
 
 def form(**overrides):
     data = {
-        "category": Report._meta.get_field("category").related_model.objects.get(
-            code="sampah"
-        ).pk,
+        "category": Report._meta.get_field("category")
+        .related_model.objects.get(code="sampah")
+        .pk,
         "title": "Sampah menumpuk di depan pasar",
         "description": "Sudah tiga hari tidak diangkut dan mulai bau.",
         "address": "Jl. Medan Merdeka Barat",
@@ -96,7 +96,11 @@ def test_ticket_numbers_are_human_friendly_and_unique(client):
     assert len(set(tickets)) == 3
     prefix, period, number = tickets[0].split("-")
     assert prefix == "JKT" and len(period) == 4 and len(number) == 6
-    assert [int(t[-6:]) for t in tickets] == [int(number), int(number) + 1, int(number) + 2]
+    assert [int(t[-6:]) for t in tickets] == [
+        int(number),
+        int(number) + 1,
+        int(number) + 2,
+    ]
 
 
 def test_a_logged_in_citizen_needs_no_contact_details(client):
@@ -134,7 +138,11 @@ def _many_photos():
             "outside DKI Jakarta",
         ),
         ({"latitude": "nan", "longitude": "106.8"}, "location", "Enter a number"),
-        ({"latitude": "dekat pasar", "longitude": "106.8"}, "location", "Enter a number"),
+        (
+            {"latitude": "dekat pasar", "longitude": "106.8"},
+            "location",
+            "Enter a number",
+        ),
         ({"latitude": "-6.2"}, "location", "both latitude and longitude"),
         ({"title": ""}, "title", "required"),
         ({"category": ""}, "category", "required"),
@@ -231,3 +239,40 @@ def test_a_supervisor_sees_the_report_and_its_clean_photo_in_the_admin(client):
     html = page.content.decode()
     assert report.photos.get().thumbnail.url in html
     assert "Gambir" in html
+
+
+def _pixel_bomb() -> bytes:
+    from tests.complaints.test_photos import _png_header_only
+
+    return _png_header_only(60_000, 60_000)
+
+
+@pytest.mark.parametrize(
+    "photo, message",
+    [
+        (_pixel_bomb, "too many pixels"),
+        (lambda: image_bytes(size=(600, 600)), "larger"),
+    ],
+    ids=["decompression-bomb", "oversize-file"],
+)
+def test_bombs_and_oversize_files_are_refused_on_the_form(
+    client, media_files, settings, photo, message
+):
+    settings.WARGA_MAX_PHOTO_BYTES = 4000  # the small test photo stays under it
+    response = client.post(
+        URL,
+        form(photos=[upload(image_bytes(gps=MONAS_DMS)), upload(photo(), "big.png")]),
+    )
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors["photos"])
+    assert_nothing_saved(media_files)
+
+
+def test_stored_photos_are_served_as_jpeg_that_browsers_will_not_sniff(client):
+    client.post(URL, form())
+    photo = Report.objects.get().photos.get()
+    response = client.get(photo.image.url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/media/../config/settings/base.py").status_code == 404

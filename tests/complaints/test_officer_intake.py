@@ -14,9 +14,9 @@ URL = reverse("complaints:officer-report-create")
 def walk_in(**overrides):
     data = {
         "channel": Channel.objects.get(code="desk-kelurahan").pk,
-        "category": Report._meta.get_field("category").related_model.objects.get(
-            code="saluran-air"
-        ).pk,
+        "category": Report._meta.get_field("category")
+        .related_model.objects.get(code="saluran-air")
+        .pk,
         "title": "Got mampet di RT 05",
         "description": "Warga datang ke kantor kelurahan melaporkan got mampet.",
         "kelurahan": Area.objects.get(code=GAMBIR_CODE).pk,
@@ -47,7 +47,9 @@ def test_an_officer_files_a_walk_in_report_without_photo_or_pin(client):
 def test_the_officer_form_offers_only_offline_channels(client):
     client.force_login(officer())
     page = client.get(URL)
-    offered = set(page.context["form"].fields["channel"].queryset.values_list("code", flat=True))
+    offered = set(
+        page.context["form"].fields["channel"].queryset.values_list("code", flat=True)
+    )
     assert {"desk-kelurahan", "phone", "letter", "media"} <= offered
     assert "qlue" not in offered and "web" not in offered
 

@@ -86,8 +86,10 @@ def _gif() -> bytes:
     [
         (b"", "empty"),
         (b"just some text, not a picture", "not a photo"),
-        (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
-         "not a photo"),
+        (
+            b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+            "not a photo",
+        ),
         (b"<html><body>hi</body></html>", "not a photo"),
         (image_bytes()[:200], "damaged"),
         (_png_header_only(100_000, 100_000), "too many pixels"),

@@ -55,7 +55,13 @@ def test_categories_and_channels_are_loaded_with_their_service_levels():
     assert trees.default_agency.code == "DINAS-DPHK"
     assert (trees.response_hours, trees.completion_days) == (6, 2)
     assert RoutingRule.objects.filter(category=trees, area__isnull=True).exists()
-    for name in ("Jalan rusak", "Sampah", "Parkir liar", "PKL liar", "Lampu jalan mati"):
+    for name in (
+        "Jalan rusak",
+        "Sampah",
+        "Parkir liar",
+        "PKL liar",
+        "Lampu jalan mati",
+    ):
         assert Category.objects.filter(name=name).exists()
     assert Channel.objects.get(code="qlue").carries_gps
     assert not Channel.objects.get(code="twitter").carries_gps
@@ -70,7 +76,11 @@ def test_loading_again_changes_nothing_and_keeps_supervisor_edits():
     out = StringIO()
     call_command("load_reference", stdout=out)
 
-    assert (Area.objects.count(), Unit.objects.count(), Category.objects.count()) == before
+    assert (
+        Area.objects.count(),
+        Unit.objects.count(),
+        Category.objects.count(),
+    ) == before
     assert Category.objects.get(code="sampah").response_hours == 12
     assert Unit.objects.get(code="KEL-31.71.01.1001").email == "gambir@example.go.id"
     assert "0 created" in out.getvalue()

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.usefixtures("ref")
 
 
 def code_at(lat, lng) -> str:
-    return Area.objects.get(pk=locate_kelurahan(latitude=lat, longitude=lng).area_id).code
+    return Area.objects.get(
+        pk=locate_kelurahan(latitude=lat, longitude=lng).area_id
+    ).code
 
 
 def test_a_point_resolves_to_the_kelurahan_whose_polygon_contains_it():
@@ -36,8 +38,10 @@ def test_a_point_in_a_gap_just_outside_the_polygons_takes_the_nearest_kelurahan(
     }
     jakarta = unary_union(list(polygons.values()))
     # 150 m outside the mainland's outline: in no polygon, but clearly Jakarta's.
-    outside = jakarta.buffer(150 / 111_320).exterior if jakarta.geom_type == "Polygon" else (
-        max(jakarta.buffer(150 / 111_320).geoms, key=lambda g: g.area).exterior
+    outside = (
+        jakarta.buffer(150 / 111_320).exterior
+        if jakarta.geom_type == "Polygon"
+        else (max(jakarta.buffer(150 / 111_320).geoms, key=lambda g: g.area).exterior)
     )
     point = outside.interpolate(0.37, normalized=True)
     assert not any(p.contains(point) for p in polygons.values())

@@ -36,12 +36,18 @@ def test_the_most_specific_rule_wins(kuningan_timur):
         category=roads, area=kuningan_timur.parent, unit=kecamatan_office
     )
 
-    assert handling_unit_for(category=roads, kelurahan=kuningan_timur) == kecamatan_office
+    assert (
+        handling_unit_for(category=roads, kelurahan=kuningan_timur) == kecamatan_office
+    )
     elsewhere = Area.objects.get(code="31.71.01.1001")
-    assert handling_unit_for(category=roads, kelurahan=elsewhere).code == "SUDIN-DBM-31.71"
+    assert (
+        handling_unit_for(category=roads, kelurahan=elsewhere).code == "SUDIN-DBM-31.71"
+    )
 
 
 def test_an_inactive_rule_is_ignored(kuningan_timur):
     trees = Category.objects.get(code="pohon-tumbang")
     RoutingRule.objects.filter(category=trees).update(is_active=False)
-    assert handling_unit_for(category=trees, kelurahan=kuningan_timur).kind == "kelurahan"
+    assert (
+        handling_unit_for(category=trees, kelurahan=kuningan_timur).kind == "kelurahan"
+    )

@@ -49,7 +49,9 @@ def test_the_portal_speaks_indonesian_by_default(client_id, report):
 
 
 def test_tracking_by_ticket_leads_to_the_report(client, report):
-    response = client.get(reverse("transparency:track"), {"ticket": report.ticket.lower()})
+    response = client.get(
+        reverse("transparency:track"), {"ticket": report.ticket.lower()}
+    )
     assert response.status_code == 302
     assert response["Location"] == report.get_absolute_url()
 

@@ -10,6 +10,7 @@ import os
 import random
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -95,7 +96,9 @@ class Command(BaseCommand):
         if count:
             self._reports(count, random.Random(options["seed"]))
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo logins (password: %s)" % demo_password()))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo logins (password: {demo_password()})")
+        )
         for role, username in logins:
             self.stdout.write(f"  {role:<28} {username}")
         self.stdout.write(self.style.SUCCESS(f"Demo integrator API key: {api_key}"))
@@ -135,7 +138,10 @@ class Command(BaseCommand):
         api_user = user("integrator.qlue", first_name="Qlue connector")
         Integrator.objects.get_or_create(
             user=api_user,
-            defaults={"name": "Qlue (demo)", "channel": Channel.objects.get(code="qlue")},
+            defaults={
+                "name": "Qlue (demo)",
+                "channel": Channel.objects.get(code="qlue"),
+            },
         )
         wanted = os.environ.get("WARGA_DEMO_API_KEY", "").strip()
         token = Token.objects.filter(user=api_user).first()
@@ -168,6 +174,7 @@ class Command(BaseCommand):
         )
         shapes = {area.id: shape(area.boundary) for area in kelurahan}
         photos = self._photo_pool(rng)
+        prefix = settings.WARGA_TICKET_PREFIX
         router = Router.load()
         routes: dict[tuple[int, int], Unit] = {}
         counters = {c.period: c.last_number for c in TicketCounter.objects.all()}
@@ -188,7 +195,9 @@ class Command(BaseCommand):
                 created = now - timedelta(seconds=rng.randint(60, 365 * 24 * 3600))
                 period = timezone.localtime(created).strftime("%y%m")
                 counters[period] = counters.get(period, 0) + 1
-                channel = rng.choice(offline) if rng.random() < 0.1 else rng.choice(channels)
+                channel = (
+                    rng.choice(offline) if rng.random() < 0.1 else rng.choice(channels)
+                )
                 lat = lng = None
                 if channel.carries_gps or rng.random() < 0.5:
                     lng, lat = self._point_in(shapes[area.id], rng)
@@ -196,10 +205,10 @@ class Command(BaseCommand):
                 titles = TITLES.get(category.code, DEFAULT_TITLES)
                 reports.append(
                     Report(
-                        ticket=f"JKT-{period}-{counters[period]:06d}",
+                        ticket=f"{prefix}-{period}-{counters[period]:06d}",
                         title=rng.choice(titles),
-                        description=f"{rng.choice(titles)}. Lokasi di sekitar {area.name}, "
-                        f"mohon segera ditangani petugas.",
+                        description=f"{rng.choice(titles)}. Lokasi di sekitar "
+                        f"{area.name}, mohon segera ditangani petugas.",
                         category=category,
                         channel=channel,
                         status=status,
@@ -212,19 +221,27 @@ class Command(BaseCommand):
                         ),
                         area=area,
                         handling_unit=unit,
-                        reporter_name=rng.choice(["Budi", "Siti", "Andi", "Dewi", "Rina"]),
+                        reporter_name=rng.choice(
+                            ["Budi", "Siti", "Andi", "Dewi", "Rina"]
+                        ),
                         reporter_email="",
                         is_anonymous=rng.random() < 0.2,
                         created_at=created,
-                        response_due_at=created + timedelta(hours=category.response_hours),
-                        completion_due_at=created + timedelta(days=category.completion_days),
+                        response_due_at=created
+                        + timedelta(hours=category.response_hours),
+                        completion_due_at=created
+                        + timedelta(days=category.completion_days),
                     )
                 )
                 plans.append((created, status, unit))
             with transaction.atomic():
                 Report.objects.bulk_create(reports, batch_size=BATCH)
                 ReportEvent.objects.bulk_create(
-                    [e for r, p in zip(reports, plans, strict=True) for e in self._events(r, *p, rng, now)],
+                    [
+                        e
+                        for r, p in zip(reports, plans, strict=True)
+                        for e in self._events(r, *p, rng, now)
+                    ],
                     batch_size=BATCH,
                 )
                 ReportPhoto.objects.bulk_create(
@@ -266,12 +283,18 @@ class Command(BaseCommand):
     def _events(report, created, status, unit, rng, now):
         events = [
             ReportEvent(
-                report=report, kind=ReportEvent.Kind.SUBMITTED, to_status=S.NEW,
-                created_at=created, data={"channel": report.channel.code},
+                report=report,
+                kind=ReportEvent.Kind.SUBMITTED,
+                to_status=S.NEW,
+                created_at=created,
+                data={"channel": report.channel.code},
             ),
             ReportEvent(
-                report=report, kind=ReportEvent.Kind.ROUTED, unit=unit,
-                created_at=created, data={"reason": "area" if unit.kind == "kelurahan" else "rule"},
+                report=report,
+                kind=ReportEvent.Kind.ROUTED,
+                unit=unit,
+                created_at=created,
+                data={"reason": "area" if unit.kind == "kelurahan" else "rule"},
             ),
         ]
         path = {
@@ -290,8 +313,12 @@ class Command(BaseCommand):
             at = min(now, at + timedelta(hours=rng.uniform(1, 72)))
             events.append(
                 ReportEvent(
-                    report=report, kind=ReportEvent.Kind.STATUS, from_status=previous,
-                    to_status=step, unit=unit, created_at=at,
+                    report=report,
+                    kind=ReportEvent.Kind.STATUS,
+                    from_status=previous,
+                    to_status=step,
+                    unit=unit,
+                    created_at=at,
                 )
             )
             previous = step
@@ -302,12 +329,16 @@ class Command(BaseCommand):
         """A dozen generated pictures, stored once and shared by demo reports."""
         pool = []
         for index in range(12):
-            image = Image.new("RGB", (640, 480), tuple(rng.randint(60, 200) for _ in range(3)))
+            image = Image.new(
+                "RGB", (640, 480), tuple(rng.randint(60, 200) for _ in range(3))
+            )
             draw = ImageDraw.Draw(image)
             for _ in range(12):
                 x, y = rng.randint(0, 600), rng.randint(0, 440)
-                draw.rectangle([x, y, x + rng.randint(20, 200), y + rng.randint(20, 120)],
-                               fill=tuple(rng.randint(0, 255) for _ in range(3)))
+                draw.rectangle(
+                    [x, y, x + rng.randint(20, 200), y + rng.randint(20, 120)],
+                    fill=tuple(rng.randint(0, 255) for _ in range(3)),
+                )
             draw.text((20, 20), f"Warga demo {index + 1}", fill=(255, 255, 255))
             out, thumb = io.BytesIO(), io.BytesIO()
             image.save(out, "JPEG", quality=80)
