@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_REPORTS ?= 300
 PYTEST_WORKERS ?= 2
 
-.PHONY: install browser run test test-sqlite test-postgres lint migrations-check clean
+.PHONY: bench install browser run test test-sqlite test-postgres lint migrations-check clean
 
 $(VENV)/.installed: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,3 +51,7 @@ lint: install
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-* media
+
+# Measured figures (see bench/): point lookup, photo pipeline, intake.
+bench: install
+	$(BIN)/python bench/foundation.py

@@ -1,0 +1,134 @@
+"""Foundation figures: point → kelurahan, the photo pipeline, and intake.
+
+    make bench        (or: .venv/bin/python bench/foundation.py)
+
+Runs against a throwaway SQLite database in a temporary folder; prints a table and
+writes bench/results/foundation.json. The full city-scale benchmark comes later.
+"""
+
+import io
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORK = tempfile.mkdtemp(prefix="warga-bench-")
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="config.settings.local",
+    DATABASE_URL=f"sqlite:///{WORK}/bench.sqlite3",
+    MEDIA_ROOT=f"{WORK}/media",
+    DEBUG="0",
+)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from complaints.models import Category, Channel  # noqa: E402
+from complaints.services.intake import PhotoUpload, report_submit  # noqa: E402
+from complaints.services.photos import photo_process  # noqa: E402
+from routing.locator import OutsideJakarta, locate_kelurahan  # noqa: E402
+
+
+def phone_photo(rng: random.Random) -> bytes:
+    """A 12-megapixel JPEG of about 1.5 MB, like a phone's."""
+    small = Image.effect_noise((400, 300), 60).convert("RGB")
+    big = small.resize((4000, 3000), Image.Resampling.BICUBIC)
+    out = io.BytesIO()
+    big.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def timed(fn, n: int) -> list[float]:
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def row(name: str, samples: list[float], unit: str = "ms") -> dict:
+    ordered = sorted(samples)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    scale = 1e6 if unit == "µs" else 1e3
+    return {
+        "name": name,
+        "n": len(samples),
+        "per_second": round(len(samples) / sum(samples), 1),
+        "p50": round(statistics.median(samples) * scale, 2),
+        "p95": round(pick(0.95) * scale, 2),
+        "p99": round(pick(0.99) * scale, 2),
+        "unit": unit,
+    }
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    call_command("load_reference", stdout=io.StringIO())
+    rng = random.Random(7)
+    results = []
+
+    points = [
+        (rng.uniform(-6.36, -6.09), rng.uniform(106.69, 106.97)) for _ in range(20000)
+    ]
+
+    def locate_one(it=iter(points * 2)):
+        lat, lng = next(it)
+        try:
+            locate_kelurahan(latitude=lat, longitude=lng)
+        except OutsideJakarta:
+            pass
+
+    locate_kelurahan(latitude=-6.2, longitude=106.83)  # build the index once
+    results.append(
+        row("point → kelurahan (random points)", timed(locate_one, 20000), "µs")
+    )
+
+    photo = phone_photo(rng)
+    results.append(
+        row(
+            f"photo pipeline, 12 MP JPEG {len(photo) / 1e6:.1f} MB",
+            timed(lambda: photo_process(data=photo), 20),
+        )
+    )
+
+    category = Category.objects.get(code="sampah")
+    channel = Channel.objects.get(code="phone")
+
+    def submit():
+        report_submit(
+            actor=None,
+            channel=channel,
+            category=category,
+            title="Sampah",
+            description="Bench",
+            latitude=-6.2297,
+            longitude=106.8295,
+            photos=[PhotoUpload("p.jpg", photo)],
+        )
+
+    results.append(row("intake with one 12 MP photo (SQLite)", timed(submit, 20)))
+
+    print(f"{'measure':<44} {'n':>6} {'per s':>9} {'p50':>9} {'p95':>9} {'p99':>9}")
+    for r in results:
+        print(
+            f"{r['name']:<44} {r['n']:>6} {r['per_second']:>9} "
+            f"{r['p50']:>7}{r['unit']:>2} {r['p95']:>7}{r['unit']:>2} {r['p99']:>7}{r['unit']:>2}"
+        )
+    out = ROOT / "bench" / "results" / "foundation.json"
+    out.write_text(json.dumps({"results": results}, indent=2, ensure_ascii=False))
+    print(f"written {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
