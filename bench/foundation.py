@@ -82,8 +82,10 @@ def main() -> None:
         (rng.uniform(-6.36, -6.09), rng.uniform(106.69, 106.97)) for _ in range(20000)
     ]
 
-    def locate_one(it=iter(points * 2)):
-        lat, lng = next(it)
+    stream = iter(points * 2)
+
+    def locate_one():
+        lat, lng = next(stream)
         try:
             locate_kelurahan(latitude=lat, longitude=lng)
         except OutsideJakarta:
@@ -121,10 +123,8 @@ def main() -> None:
 
     print(f"{'measure':<44} {'n':>6} {'per s':>9} {'p50':>9} {'p95':>9} {'p99':>9}")
     for r in results:
-        print(
-            f"{r['name']:<44} {r['n']:>6} {r['per_second']:>9} "
-            f"{r['p50']:>7}{r['unit']:>2} {r['p95']:>7}{r['unit']:>2} {r['p99']:>7}{r['unit']:>2}"
-        )
+        times = " ".join(f"{r[q]:>7}{r['unit']:>2}" for q in ("p50", "p95", "p99"))
+        print(f"{r['name']:<44} {r['n']:>6} {r['per_second']:>9} {times}")
     out = ROOT / "bench" / "results" / "foundation.json"
     out.write_text(json.dumps({"results": results}, indent=2, ensure_ascii=False))
     print(f"written {out.relative_to(ROOT)}")
