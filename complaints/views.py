@@ -39,24 +39,34 @@ def _submit(request, form, *, channel) -> Report | None:
     return result.report
 
 
-def report_create(request):
-    channel = get_object_or_404(Channel, code=WEB_CHANNEL_CODE, is_active=True)
-    form = ReportForm(request.POST or None, request.FILES or None)
+def _remember_ticket(request, ticket: str) -> None:
+    """The confirmation page is shown only to the browser that filed the report."""
+    recent = request.session.get("submitted_tickets", [])
+    request.session["submitted_tickets"] = [ticket, *recent[:19]]
+
+
+def _intake_page(request, *, form_class, template: str, channel=None):
+    form = form_class(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        report = _submit(request, form, channel=channel)
+        report = _submit(request, form, channel=channel or form.cleaned_data["channel"])
         if report is not None:
-            request.session.setdefault("submitted_tickets", [])
-            request.session["submitted_tickets"] = [
-                report.ticket,
-                *request.session["submitted_tickets"][:19],
-            ]
+            _remember_ticket(request, report.ticket)
             return redirect("complaints:report-submitted", ticket=report.ticket)
-    status = 400 if request.method == "POST" else 200
     return render(
         request,
-        "complaints/report_form.html",
+        template,
         {"form": form, "map": map_settings()},
-        status=status,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def report_create(request):
+    channel = get_object_or_404(Channel, code=WEB_CHANNEL_CODE, is_active=True)
+    return _intake_page(
+        request,
+        form_class=ReportForm,
+        template="complaints/report_form.html",
+        channel=channel,
     )
 
 
@@ -75,19 +85,8 @@ def report_submitted(request, ticket: str):
 def officer_report_create(request):
     if not is_officer(request.user):
         raise PermissionDenied
-    form = OfficerReportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        report = _submit(request, form, channel=form.cleaned_data["channel"])
-        if report is not None:
-            request.session["submitted_tickets"] = [
-                report.ticket,
-                *request.session.get("submitted_tickets", [])[:19],
-            ]
-            return redirect("complaints:report-submitted", ticket=report.ticket)
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return _intake_page(
         request,
-        "complaints/officer_report_form.html",
-        {"form": form, "map": map_settings()},
-        status=status,
+        form_class=OfficerReportForm,
+        template="complaints/officer_report_form.html",
     )
