@@ -30,13 +30,16 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from complaints.models import Category, Channel  # noqa: E402
 from complaints.services.intake import PhotoUpload, report_submit  # noqa: E402
 from complaints.services.photos import photo_process  # noqa: E402
+from officers.models import Membership  # noqa: E402
 from routing.locator import OutsideJakarta, locate_kelurahan  # noqa: E402
+from routing.models import Unit  # noqa: E402
 
 
 def phone_photo(rng: random.Random) -> bytes:
@@ -106,10 +109,14 @@ def main() -> None:
 
     category = Category.objects.get(code="sampah")
     channel = Channel.objects.get(code="phone")
+    clerk = get_user_model().objects.create_user("bench-officer")
+    Membership.objects.create(
+        user=clerk, unit=Unit.objects.get(code="KEL-31.74.02.1008")
+    )
 
     def submit():
         report_submit(
-            actor=None,
+            actor=clerk,
             channel=channel,
             category=category,
             title="Sampah",

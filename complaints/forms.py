@@ -77,7 +77,7 @@ class ReportForm(forms.Form):
     reporter_name = forms.CharField(
         label=_("Your name"), max_length=120, required=False
     )
-    reporter_email = forms.EmailField(label=_("Email"), required=False)
+    reporter_email = forms.EmailField(label=_("Email"), max_length=254, required=False)
     reporter_phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     is_anonymous = forms.BooleanField(
         label=_("Hide my name on the public site"), required=False
@@ -108,6 +108,11 @@ class OfficerReportForm(ReportForm):
         label=_("Channel"),
         queryset=Channel.objects.filter(is_active=True, is_offline=True),
         empty_label=_("Choose a channel"),
+    )
+    is_anonymous = forms.BooleanField(
+        label=_("Hide the reporter's name on the public site"),
+        required=False,
+        initial=True,
     )
     kelurahan = forms.ModelChoiceField(
         label=_("Kelurahan"),

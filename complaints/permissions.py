@@ -1,12 +1,13 @@
 """Who may file reports through which door."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 
 class IsActiveIntegrator(BasePermission):
     """The API key belongs to an active channel connector."""
 
-    message = "This API key does not belong to an active integrator."
+    message = _("This API key does not belong to an active integrator.")
 
     def has_permission(self, request, view) -> bool:
         integrator = getattr(request.user, "integrator", None)

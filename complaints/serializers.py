@@ -32,11 +32,15 @@ class ReportCreateSerializer(serializers.Serializer):
     reporter_name = serializers.CharField(
         max_length=120, required=False, allow_blank=True
     )
-    reporter_email = serializers.EmailField(required=False, allow_blank=True)
+    reporter_email = serializers.EmailField(
+        max_length=254, required=False, allow_blank=True
+    )
     reporter_phone = serializers.CharField(
         max_length=32, required=False, allow_blank=True
     )
-    is_anonymous = serializers.BooleanField(required=False, default=False)
+    # The reporter never saw our "hide my name" box: anonymous unless the channel
+    # says otherwise.
+    is_anonymous = serializers.BooleanField(required=False, default=True)
     external_id = serializers.CharField(
         max_length=100, required=False, allow_blank=True
     )

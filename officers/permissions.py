@@ -33,9 +33,9 @@ MONITORING_ROOM_PERMISSIONS = [
 ]
 
 
-def is_officer(user: AbstractBaseUser | AnonymousUser) -> bool:
+def is_officer(user: AbstractBaseUser | AnonymousUser | None) -> bool:
     """Anyone who works for the city: unit members, monitoring room, supervisors."""
-    if not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return False
     if user.is_superuser:
         return True

@@ -49,7 +49,7 @@ class Router:
             units = units.filter(area__in=[kelurahan, *([city] if city else [])])
             agency = getattr(category, "default_agency_id", None)
             if agency is not None:
-                units = units | Unit.objects.filter(pk=agency)
+                units = units | Unit.objects.filter(pk=agency, is_active=True)
         return cls(rules=list(rules), units=list(units))
 
     def unit_for(self, *, category, kelurahan: Area) -> Unit:
@@ -67,7 +67,10 @@ class Router:
             if rule.unit is not None and rule.unit.is_active:
                 return rule.unit
             if rule.unit_id is None and category.default_agency_id is not None:
-                return self._agency_branch(category.default_agency_id, kelurahan)
+                agency = self._agency_branch(category.default_agency_id, kelurahan)
+                if agency is not None:
+                    return agency
+            # A rule whose unit is closed falls through: the report still lands.
         office = self.offices.get(kelurahan.id)
         if office is None:
             raise NoHandlingUnit(
@@ -76,16 +79,12 @@ class Router:
             )
         return office
 
-    def _agency_branch(self, agency_id: int, area: Area) -> Unit:
-        """The agency's branch (suku dinas) in the area's city, else the agency."""
+    def _agency_branch(self, agency_id: int, area: Area) -> Unit | None:
+        """The agency's active branch (suku dinas) in the area's city, else the
+        agency itself if active."""
         city = city_of(area)
         branch = self.branches.get((agency_id, city.id if city else None))
-        if branch is not None:
-            return branch
-        agency = self.units.get(agency_id)
-        if agency is None:
-            raise NoHandlingUnit(_("The agency for this category is not active."))
-        return agency
+        return branch or self.units.get(agency_id)
 
 
 def handling_unit_for(*, category, kelurahan: Area) -> Unit:

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from complaints.models import Report, ReportEvent, ReportPhoto
 from complaints.services.notifications import report_receipt_send
 from complaints.tasks import report_send_receipt
-from tests.factories import citizen
+from tests.factories import officer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -107,7 +107,7 @@ def test_the_receipt_goes_out_once_even_if_the_task_runs_twice():
     from tests.factories import KUNINGAN
 
     report = report_submit(
-        actor=citizen(email="siti@example.com"),
+        actor=officer(),
         channel=Channel.objects.get(code="phone"),
         category=Category.objects.get(code="sampah"),
         title="Sampah",

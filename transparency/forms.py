@@ -24,7 +24,8 @@ class EmailOrUsernameLoginForm(AuthenticationForm):
 
 
 class CitizenSignupForm(UserCreationForm):
-    email = forms.EmailField(label=_("Email"))
+    # The email is also the username, which holds at most 150 characters.
+    email = forms.EmailField(label=_("Email"), max_length=150)
     first_name = forms.CharField(label=_("Name"), max_length=150)
 
     class Meta:

@@ -21,6 +21,7 @@ PUBLIC_REPORT_FIELDS = [
     "reporter_name",
     "category__name",
     "category__name_en",
+    "category__code",
     "channel__name",
     "area__name",
     "area__parent__name",

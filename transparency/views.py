@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -45,11 +46,11 @@ def signup(request):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account has been created."))
         target = request.GET.get("next", "")
-        if not url_has_allowed_host_and_scheme(
+        if target.startswith("/") and url_has_allowed_host_and_scheme(
             target,
             allowed_hosts={request.get_host()},
             require_https=request.is_secure(),
         ):
-            target = "complaints:report-create"
-        return redirect(target)
+            return HttpResponseRedirect(target)
+        return redirect("complaints:report-create")
     return render(request, "registration/signup.html", {"form": form})

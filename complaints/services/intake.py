@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,13 +25,15 @@ from complaints.models import (
 )
 from complaints.services.photos import ProcessedPhoto, photo_process
 from complaints.services.tickets import ticket_next
-from routing.locator import OutsideJakarta, locate_kelurahan
+from officers.permissions import is_officer
+from routing.locator import OutsideJakarta, locate_kelurahan, locator_reset
 from routing.models import Area
 from routing.selectors import NoHandlingUnit, handling_unit_for
 
 TITLE_MAX = 150
 DESCRIPTION_MAX = 5000
 ADDRESS_MAX = 255
+EMAIL_MAX = 254
 # A tag opener such as "<script", "</b" or "<!--"; a lone "<" as in "harga < 5000"
 # is fine.
 _MARKUP = re.compile(r"<\s*[a-zA-Z!/?]")
@@ -133,10 +136,25 @@ def report_submit(
         errors, "reporter_phone", reporter_phone, max_length=32, required=False
     )
     reporter_email = (reporter_email or "").strip()
+    if reporter_email:
+        try:
+            validate_email(reporter_email)
+            if len(reporter_email) > EMAIL_MAX:
+                raise ValidationError("too long")
+        except ValidationError:
+            errors.setdefault("reporter_email", []).append(
+                _("Enter a valid email address of at most %(max)d characters.")
+                % {"max": EMAIL_MAX}
+            )
     if category is None or not category.is_active:
         errors.setdefault("category", []).append(_("Choose a category."))
     if not channel.is_active:
         errors.setdefault("channel", []).append(_("This channel is closed."))
+    elif channel.is_offline and not is_officer(actor):
+        # Desks, phone, letters and the press are typed in by officers only.
+        errors.setdefault("channel", []).append(
+            _("Only officers enter reports from this channel.")
+        )
     if len(external_id) > 100 or len(idempotency_key) > 100:
         errors.setdefault("external_id", []).append(_("At most 100 characters."))
 
@@ -256,10 +274,13 @@ def report_submit(
             )
             if report.reporter_email or report.reporter_id:
                 report_id = report.id
+                # robust: a failure to queue the receipt is logged, and never
+                # mistaken below for a failure to save the (committed) report.
                 transaction.on_commit(
                     lambda: async_task(
                         "complaints.tasks.report_send_receipt", report_id
-                    )
+                    ),
+                    robust=True,
                 )
     except IntegrityError:
         _delete_files(saved_files)
@@ -303,6 +324,12 @@ def _resolve_location(
         if not (math.isfinite(latitude) and math.isfinite(longitude)):
             errors.setdefault("location", []).append(_("Coordinates must be numbers."))
             return None, None, None, location_source
+    elif kelurahan is not None:
+        # An officer's explicit choice beats whatever GPS a photo carries.
+        if kelurahan.level != Area.Level.KELURAHAN:
+            errors.setdefault("location", []).append(_("Choose a kelurahan."))
+            return None, None, None, location_source
+        return kelurahan, None, None, Report.LocationSource.AREA
     else:
         tagged = next((p for p in processed if p.gps_latitude is not None), None)
         if tagged is not None:
@@ -314,17 +341,14 @@ def _resolve_location(
         except OutsideJakarta as exc:
             errors.setdefault("location", []).append(str(exc))
             return None, None, None, location_source
-        return (
-            Area.objects.get(pk=located.area_id),
-            latitude,
-            longitude,
-            location_source,
-        )
-    if kelurahan is not None:
-        if kelurahan.level != Area.Level.KELURAHAN:
-            errors.setdefault("location", []).append(_("Choose a kelurahan."))
+        area = Area.objects.filter(pk=located.area_id).first()
+        if area is None:  # the boundaries changed under this process's index
+            locator_reset()
+            errors.setdefault("location", []).append(
+                _("The map of areas was just updated: please send again.")
+            )
             return None, None, None, location_source
-        return kelurahan, None, None, Report.LocationSource.AREA
+        return area, latitude, longitude, location_source
     errors.setdefault("location", []).append(
         _(
             "Where is it? Put a pin on the map, use your location, "

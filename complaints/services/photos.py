@@ -18,9 +18,20 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF"}
+# MPO is how Pillow names a JPEG that carries extra frames (Android phones, iPhone
+# HDR gain maps); its first frame is the photo.
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF"}
+_TRANSPOSE_FOR_ORIENTATION = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 JPEG_QUALITY = 85
 
 
@@ -80,23 +91,27 @@ def photo_process(*, data: bytes, name: str = "") -> ProcessedPhoto:
                 or height < 1
             ):
                 raise _refuse(_("the picture has too many pixels."), name)
-            taken_at, latitude, longitude = _read_exif(source)
-            if fmt == "JPEG":
+            taken_at, latitude, longitude, orientation = _read_exif(source)
+            if fmt in ("JPEG", "MPO"):
                 # Let the decoder scale down by 1/2, 1/4 or 1/8 while decoding: a 12 MP
                 # phone photo then costs a quarter of a full decode.
                 edge = settings.WARGA_PHOTO_MAX_EDGE
                 source.draft("RGB", (edge, edge))
             source.load()
-            upright = ImageOps.exif_transpose(source)
-            image = _to_rgb(upright)
+            image = _to_rgb(source)
+            # Turned upright by hand: ImageOps.exif_transpose would re-serialise an
+            # EXIF block we are about to drop, and crashes on malformed ones.
+            if orientation in _TRANSPOSE_FOR_ORIENTATION:
+                image = image.transpose(_TRANSPOSE_FOR_ORIENTATION[orientation])
         except ValidationError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _refuse(_("the picture has too many pixels."), name) from None
         except UnidentifiedImageError:
             raise _refuse(_("this is not a photo we can read."), name) from None
-        except (OSError, SyntaxError, ValueError, TypeError, EOFError, MemoryError):
-            # Truncated or corrupt data surfaces as one of these from the decoders.
+        except Exception:  # noqa: BLE001
+            # Truncated or corrupt data surfaces from the decoders as OSError,
+            # SyntaxError, ValueError, struct.error...: all of it means "damaged".
             raise _refuse(_("the photo is damaged or incomplete."), name) from None
 
     edge = settings.WARGA_PHOTO_MAX_EDGE
@@ -139,7 +154,9 @@ def _to_rgb(image: Image.Image) -> Image.Image:
 
 
 def _encode(image: Image.Image) -> bytes:
-    # No exif=, icc_profile= or comment: the stored copy carries pixels only.
+    # The stored copy carries pixels only: Pillow would otherwise write back a
+    # comment (JPEG COM, PNG text) kept in image.info.
+    image.info.clear()
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=JPEG_QUALITY)
     return out.getvalue()
@@ -147,13 +164,18 @@ def _encode(image: Image.Image) -> bytes:
 
 def _read_exif(
     image: Image.Image,
-) -> tuple[datetime | None, float | None, float | None]:
+) -> tuple[datetime | None, float | None, float | None, int | None]:
+    """Capture time, GPS position and orientation; None for what is missing or
+    unreadable (a broken EXIF block must not lose the photo)."""
     try:
         exif = image.getexif()
         gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
         details = exif.get_ifd(ExifTags.IFD.Exif)
-    except Exception:  # noqa: BLE001 - a broken EXIF block must not lose the photo
-        return None, None, None
+        orientation = exif.get(ExifTags.Base.Orientation)
+    except Exception:  # noqa: BLE001
+        return None, None, None, None
+    if not isinstance(orientation, int):
+        orientation = None
     latitude = _gps_degrees(
         gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef), 90
     )
@@ -165,7 +187,7 @@ def _read_exif(
     taken = details.get(ExifTags.Base.DateTimeOriginal) or exif.get(
         ExifTags.Base.DateTime
     )
-    return _exif_datetime(taken), latitude, longitude
+    return _exif_datetime(taken), latitude, longitude, orientation
 
 
 def _gps_degrees(value, ref, limit: int) -> float | None:
@@ -176,7 +198,7 @@ def _gps_degrees(value, ref, limit: int) -> float | None:
         return None
     if isinstance(ref, bytes):
         ref = ref.decode("ascii", "ignore")
-    if str(ref).strip().upper() in ("S", "W"):
+    if str(ref).strip("\x00 ").upper() in ("S", "W"):
         result = -result
     if result != result or abs(result) > limit:  # NaN or out of range
         return None

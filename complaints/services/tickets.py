@@ -12,7 +12,9 @@ def ticket_next(*, at=None) -> str:
     """The next ticket, e.g. ``JKT-2611-000123``. Call inside the report's transaction:
     the counter row stays locked until it commits, so two submissions never share a
     number, and a rolled-back submission gives its number back."""
-    period = timezone.localtime(at or timezone.now()).strftime("%y%m")
+    # Months run in WIB whatever time zone a request may have activated.
+    jakarta = timezone.get_default_timezone()
+    period = timezone.localtime(at or timezone.now(), jakarta).strftime("%y%m")
     if not TicketCounter.objects.filter(period=period).exists():
         try:
             with transaction.atomic():

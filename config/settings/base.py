@@ -131,7 +131,9 @@ STORAGES = {
     },
 }
 # Request bodies: up to WARGA_MAX_PHOTOS photos of WARGA_MAX_PHOTO_BYTES each, plus
-# text. Django rejects anything above this before our code runs.
+# text. Text fields above DATA_UPLOAD_MAX_MEMORY_SIZE are refused by Django; files
+# are cut at the photo limit by complaints.uploads (then refused as too large); the
+# proxy in front should cap the whole body too (see README).
 WARGA_MAX_PHOTOS = env_int("WARGA_MAX_PHOTOS", 5)
 WARGA_MAX_PHOTO_BYTES = env_int("WARGA_MAX_PHOTO_BYTES", 12 * 1024 * 1024)
 WARGA_MAX_PHOTO_PIXELS = env_int("WARGA_MAX_PHOTO_PIXELS", 50_000_000)
@@ -140,6 +142,11 @@ WARGA_THUMBNAIL_EDGE = env_int("WARGA_THUMBNAIL_EDGE", 480)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = WARGA_MAX_PHOTOS + 5
+FILE_UPLOAD_HANDLERS = [
+    "complaints.uploads.PhotoSizeCapHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # How far (in metres) outside every simplified kelurahan polygon a point may fall
 # and still be taken as inside Jakarta (the polygons leave thin gaps).

@@ -48,7 +48,7 @@ def fill_report(page, tmp_path, *, photo: bytes):
     picture = tmp_path / "IMG_2001.jpg"
     picture.write_bytes(photo)
     page.set_input_files("input[name=photos]", str(picture))
-    page.select_option("select[name=category]", label="Sampah")
+    page.select_option("select[name=category]", label="Garbage")
     page.fill("input[name=title]", "Sampah menumpuk di trotoar")
     page.fill("textarea[name=description]", "Sudah seminggu tidak diangkut.")
     page.fill("input[name=reporter_name]", "Budi")

@@ -153,3 +153,21 @@ def test_bad_input_is_a_400_with_field_errors_and_saves_nothing(
     assert Report.objects.count() == 0
     assert ReportPhoto.objects.count() == 0
     assert media_files() == []
+
+
+def test_an_email_longer_than_the_column_is_a_400(api):
+    long_email = "a" * 60 + "@" + ("b" * 60 + ".") * 4 + "com"
+    response = api.post(URL, body(reporter_email=long_email), format="json")
+    assert response.status_code == 400
+    assert "reporter_email" in response.json()
+
+
+def test_api_reporters_stay_anonymous_unless_the_channel_says_otherwise(api):
+    api.post(URL, body(reporter_name="Budi"), format="json")
+    api.post(URL, body(external_id="QLUE-2", is_anonymous=False), format="json")
+    assert list(
+        Report.objects.order_by("id").values_list("is_anonymous", flat=True)
+    ) == [
+        True,
+        False,
+    ]

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from PIL import Image
 
@@ -276,3 +277,63 @@ def test_stored_photos_are_served_as_jpeg_that_browsers_will_not_sniff(client):
     assert response["Content-Type"] == "image/jpeg"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert client.get("/media/../config/settings/base.py").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "name", ["corrupt-exif-struct.jpg", "corrupt-exif-attribute.jpg"]
+)
+def test_a_photo_with_broken_exif_is_accepted_not_a_crash(client, name):
+    from pathlib import Path
+
+    data = (Path(__file__).parent / "data" / name).read_bytes()
+    response = client.post(
+        URL,
+        form(photos=[upload(data, name)], latitude=KUNINGAN[0], longitude=KUNINGAN[1]),
+    )
+    assert response.status_code == 302
+    assert Report.objects.get().photos.count() == 1
+
+
+def test_an_email_longer_than_the_column_is_a_clear_error(client, media_files):
+    long_email = "a" * 60 + "@" + ("b" * 60 + ".") * 4 + "com"
+    response = client.post(URL, form(reporter_email=long_email))
+    assert response.status_code == 400
+    assert response.context["form"].errors["reporter_email"]
+    assert_nothing_saved(media_files)
+
+
+def test_citizens_cannot_file_through_an_officers_channel():
+    from complaints.models import Category, Channel
+    from complaints.services.intake import report_submit
+
+    with pytest.raises(ValidationError) as refused:
+        report_submit(
+            actor=citizen(),
+            channel=Channel.objects.get(code="desk-kelurahan"),
+            category=Category.objects.get(code="sampah"),
+            title="Sampah",
+            description="Menumpuk",
+            latitude=KUNINGAN[0],
+            longitude=KUNINGAN[1],
+        )
+    assert "Only officers" in refused.value.message_dict["channel"][0]
+    assert Report.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_stays_whole_when_its_receipt_cannot_be_queued(
+    client, ref, media_files, monkeypatch
+):
+    from django.db import OperationalError
+
+    def broken_queue(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("complaints.services.intake.async_task", broken_queue)
+
+    response = client.post(URL, form())
+
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.photos.count() == 1
+    assert len(media_files()) == 2  # the photo and its thumbnail

@@ -73,3 +73,26 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
     response = client.get(URL)
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+def test_the_kelurahan_an_officer_chooses_beats_the_photos_gps(client):
+    from tests.factories import KUNINGAN_TIMUR_CODE, MONAS_DMS, image_bytes, upload
+
+    client.force_login(officer())
+    response = client.post(
+        URL,
+        walk_in(
+            kelurahan=Area.objects.get(code=KUNINGAN_TIMUR_CODE).pk,
+            photos=[upload(image_bytes(gps=MONAS_DMS))],
+        ),
+    )
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.area.code == KUNINGAN_TIMUR_CODE
+    assert report.location_source == Report.LocationSource.AREA
+
+
+def test_walk_in_reporters_are_anonymous_on_the_public_site_by_default(client):
+    client.force_login(officer())
+    form = client.get(URL).context["form"]
+    assert form["is_anonymous"].value() is True

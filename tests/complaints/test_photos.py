@@ -108,3 +108,67 @@ def test_unusable_files_are_refused_with_a_clear_message(data, message):
 def test_a_file_over_the_size_limit_is_refused():
     with pytest.raises(ValidationError, match="larger than"):
         photo_process(data=image_bytes(size=(300, 300)) + b"\0" * 1000)
+
+
+def test_comments_in_jpeg_and_png_files_do_not_survive():
+    secret = "Owner: Budi Santoso +62812345678"
+    jpeg = io.BytesIO()
+    Image.new("RGB", (40, 30)).save(jpeg, "JPEG", comment=secret.encode())
+    from PIL import PngImagePlugin
+
+    text = PngImagePlugin.PngInfo()
+    text.add_text("comment", secret)
+    png = io.BytesIO()
+    Image.new("RGB", (40, 30)).save(png, "PNG", pnginfo=text)
+
+    for data in (jpeg.getvalue(), png.getvalue()):
+        assert secret.encode() in data
+        photo = photo_process(data=data)
+        for stored in (photo.image, photo.thumbnail):
+            assert b"Budi" not in stored
+            assert "comment" not in reopen(stored).info
+
+
+def test_multi_picture_jpegs_from_phones_are_accepted():
+    out = io.BytesIO()
+    first, second = Image.new("RGB", (40, 30), "red"), Image.new("RGB", (20, 15))
+    first.save(out, "MPO", save_all=True, append_images=[second])
+    assert reopen(out.getvalue()).format == "MPO"
+
+    photo = photo_process(data=out.getvalue(), name="IMG_1234.JPG")
+
+    assert (photo.width, photo.height) == (40, 30)
+    assert reopen(photo.image).format == "JPEG"
+
+
+def test_a_gps_reference_padded_with_a_null_byte_keeps_its_hemisphere():
+    picture = Image.new("RGB", (20, 20))
+    exif = Image.Exif()
+    exif[0x8825] = {1: "S\x00", 2: MONAS_DMS[0], 3: "E\x00", 4: MONAS_DMS[1]}
+    out = io.BytesIO()
+    picture.save(out, "JPEG", exif=exif)
+
+    photo = photo_process(data=out.getvalue())
+
+    assert photo.gps_latitude == pytest.approx(-6.1754, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    "name", ["corrupt-exif-struct.jpg", "corrupt-exif-attribute.jpg"]
+)
+def test_a_photo_with_a_malformed_exif_block_is_still_usable(name):
+    from pathlib import Path
+
+    data = (Path(__file__).parent / "data" / name).read_bytes()
+    photo = photo_process(data=data, name=name)
+    assert not reopen(photo.image).getexif()
+
+
+def test_the_upload_handler_passes_on_at_most_one_byte_past_the_limit(settings):
+    from complaints.uploads import PhotoSizeCapHandler
+
+    settings.WARGA_MAX_PHOTO_BYTES = 10
+    handler = PhotoSizeCapHandler()
+    handler.new_file("photos", "big.jpg", "image/jpeg", 100)
+    passed = [handler.receive_data_chunk(b"x" * 8, 0) for _ in range(3)]
+    assert passed == [b"x" * 8, b"xxx", None]

@@ -5,7 +5,7 @@ from django.db import connection
 
 from complaints.models import Category, Channel
 from complaints.services.intake import report_submit
-from tests.factories import KUNINGAN
+from tests.factories import KUNINGAN, officer
 
 
 @pytest.mark.postgres
@@ -13,6 +13,7 @@ from tests.factories import KUNINGAN
 def test_concurrent_submissions_never_share_a_ticket_number(ref):
     category = Category.objects.get(code="sampah")
     channel = Channel.objects.get(code="desk-kelurahan")
+    clerk = officer()
     tickets, failures = [], []
     start = threading.Barrier(8)
 
@@ -21,7 +22,7 @@ def test_concurrent_submissions_never_share_a_ticket_number(ref):
             start.wait()
             for i in range(5):
                 result = report_submit(
-                    actor=None,
+                    actor=clerk,
                     channel=channel,
                     category=category,
                     title=f"Laporan {n}-{i}",

@@ -51,3 +51,19 @@ def test_an_inactive_rule_is_ignored(kuningan_timur):
     assert (
         handling_unit_for(category=trees, kelurahan=kuningan_timur).kind == "kelurahan"
     )
+
+
+def test_a_closed_agency_never_receives_reports_the_kelurahan_does(kuningan_timur):
+    Unit.objects.filter(code__contains="DPHK").update(is_active=False)
+    unit = handling_unit_for(
+        category=Category.objects.get(code="pohon-tumbang"), kelurahan=kuningan_timur
+    )
+    assert unit.code == "KEL-31.74.02.1008"
+
+
+def test_without_a_branch_in_the_city_the_agency_itself_handles_it(kuningan_timur):
+    Unit.objects.filter(code="SUDIN-DPHK-31.74").update(is_active=False)
+    unit = handling_unit_for(
+        category=Category.objects.get(code="pohon-tumbang"), kelurahan=kuningan_timur
+    )
+    assert unit.code == "DINAS-DPHK"

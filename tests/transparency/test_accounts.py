@@ -67,3 +67,23 @@ def test_a_weak_password_is_refused(client):
     response = signup(client, password1="123", password2="123")
     assert response.status_code == 200
     assert citizens().count() == 0
+
+
+def test_a_bare_word_as_next_is_not_a_crash(client):
+    response = client.post(
+        reverse("accounts:signup") + "?next=lapor",
+        {
+            "email": "b@example.com",
+            "first_name": "B",
+            "password1": "kota-bersih-2026",
+            "password2": "kota-bersih-2026",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("complaints:report-create")
+
+
+def test_an_email_too_long_for_a_username_is_refused(client):
+    response = signup(client, email="a" * 190 + "@example.com")
+    assert response.status_code == 200
+    assert citizens().count() == 0

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from complaints.models import Category, Channel
 from complaints.services.intake import report_submit
-from tests.factories import KUNINGAN
+from tests.factories import KUNINGAN, officer
 
 pytestmark = pytest.mark.usefixtures("ref")
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.usefixtures("ref")
 @pytest.fixture
 def report():
     return report_submit(
-        actor=None,
+        actor=officer(),
         channel=Channel.objects.get(code="phone"),
         category=Category.objects.get(code="pohon-tumbang"),
         title="Pohon tumbang di Jl. Rasuna Said",
@@ -23,6 +23,7 @@ def report():
         reporter_name="Rina",
         reporter_email="rina@example.com",
         reporter_phone="081299988877",
+        is_anonymous=False,
     ).report
 
 
@@ -69,3 +70,17 @@ def test_an_unknown_report_page_is_a_404(client):
 def test_the_home_page_lists_the_latest_reports(client, report):
     html = client.get("/").content.decode()
     assert report.ticket in html
+
+
+def test_the_report_page_and_home_use_a_fixed_number_of_queries(
+    client, report, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(6):
+        client.get(report.get_absolute_url())
+    with django_assert_max_num_queries(4):
+        client.get("/")
+
+
+def test_english_readers_see_english_category_names(client, client_id, report):
+    assert "Fallen tree" in client.get(report.get_absolute_url()).content.decode()
+    assert "Pohon tumbang" in client_id.get(report.get_absolute_url()).content.decode()
