@@ -21,6 +21,10 @@ SUPERVISOR_PERMISSIONS = [
     for action in ("add", "change", "view")
 ] + [
     "complaints.view_reportphoto",
+    # integrators' API keys
+    "authtoken.view_tokenproxy",
+    "authtoken.add_tokenproxy",
+    "authtoken.delete_tokenproxy",
     "complaints.view_reportevent",
     "auth.view_user",
     "auth.change_user",
