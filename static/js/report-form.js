@@ -31,6 +31,77 @@
   }
   map.on("click", function (e) { place(e.latlng, "pin"); });
 
+  // Show where a geotagged photo will put the report. The server reads the same
+  // EXIF itself; this only lets the citizen see it before sending.
+  var photoMarker = null;
+  var photos = document.querySelector("input[name=photos]");
+  if (photos && window.FileReader && window.DataView) {
+    photos.addEventListener("change", function () {
+      var file = photos.files && photos.files[0];
+      if (!file) { return; }
+      var reader = new FileReader();
+      reader.onload = function () {
+        var gps = jpegGps(new DataView(reader.result));
+        if (!gps || marker) { return; }
+        var here = L.latLng(gps[0], gps[1]);
+        if (photoMarker) { photoMarker.setLatLng(here); } else {
+          photoMarker = L.circleMarker(here, { radius: 9, color: "#0b5cad" }).addTo(map);
+        }
+        map.setView(here, 16);
+        status.textContent = (el.dataset.photoLabel || "") + " " +
+          gps[0].toFixed(5) + ", " + gps[1].toFixed(5);
+      };
+      reader.readAsArrayBuffer(file.slice(0, 256 * 1024));
+    });
+  }
+
+  function jpegGps(view) {
+    try {
+      if (view.getUint16(0) !== 0xFFD8) { return null; }
+      var offset = 2;
+      while (offset + 4 < view.byteLength) {
+        var marker = view.getUint16(offset);
+        var size = view.getUint16(offset + 2);
+        if (marker === 0xFFE1 && view.getUint32(offset + 4) === 0x45786966) {
+          return tiffGps(view, offset + 10);
+        }
+        if ((marker & 0xFF00) !== 0xFF00) { return null; }
+        offset += 2 + size;
+      }
+    } catch (e) { /* a short or odd file: no preview */ }
+    return null;
+  }
+
+  function tiffGps(view, tiff) {
+    var little = view.getUint16(tiff) === 0x4949;
+    var u16 = function (at) { return view.getUint16(at, little); };
+    var u32 = function (at) { return view.getUint32(at, little); };
+    var entries = function (ifd) {
+      var found = {};
+      for (var i = 0, n = u16(tiff + ifd); i < n; i++) {
+        var at = tiff + ifd + 2 + i * 12;
+        found[u16(at)] = at;
+      }
+      return found;
+    };
+    var ifd0 = entries(u32(tiff + 4));
+    if (!ifd0[0x8825]) { return null; }
+    var gps = entries(u32(ifd0[0x8825] + 8));
+    var degrees = function (tag, refTag) {
+      if (!gps[tag] || !gps[refTag]) { return null; }
+      var at = tiff + u32(gps[tag] + 8);
+      var parts = [0, 1, 2].map(function (k) {
+        var den = u32(at + k * 8 + 4);
+        return den ? u32(at + k * 8) / den : NaN;
+      });
+      var value = parts[0] + parts[1] / 60 + parts[2] / 3600;
+      var ref = String.fromCharCode(view.getUint8(gps[refTag] + 8));
+      return (ref === "S" || ref === "W") ? -value : value;
+    };
+    var lat = degrees(2, 1), lng = degrees(4, 3);
+    return (isFinite(lat) && isFinite(lng) && lat !== null && lng !== null) ? [lat, lng] : null;
+  }
+
   var button = document.getElementById("use-location");
   if (!navigator.geolocation) { button.hidden = true; return; }
   button.addEventListener("click", function () {

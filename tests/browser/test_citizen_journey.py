@@ -91,3 +91,14 @@ def test_a_bad_file_is_explained_on_the_form(live_server, page, tmp_path):
 
     assert "not a photo we can read" in page.text_content("body")
     assert Report.objects.count() == 0
+
+
+def test_choosing_a_geotagged_photo_shows_its_place_before_sending(
+    live_server, page, tmp_path
+):
+    page.goto(live_server.url + "/lapor/")
+    fill_report(page, tmp_path, photo=image_bytes(gps=MONAS_DMS))
+
+    page.wait_for_function("document.getElementById('pin-status').textContent.length")
+    assert "-6.17540, 106.82720" in page.text_content("#pin-status")
+    assert page.input_value("#id_latitude") == ""  # the server reads the EXIF itself
