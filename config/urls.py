@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("complaints.api_urls")),
     path("akun/", include("transparency.account_urls")),
+    path("wilayah/", include("routing.urls")),
     path("", include("complaints.urls")),
     path("", include("transparency.urls")),
 ]

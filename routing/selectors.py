@@ -91,3 +91,11 @@ def handling_unit_for(*, category, kelurahan: Area) -> Unit:
     """The unit that handles a report of ``category`` in ``kelurahan``."""
     router = Router.load(category=category, kelurahan=kelurahan)
     return router.unit_for(category=category, kelurahan=kelurahan)
+
+
+def area_with_parents(*, area_id: int) -> Area:
+    return (
+        Area.objects.select_related("parent__parent")
+        .defer("boundary", "parent__boundary", "parent__parent__boundary")
+        .get(pk=area_id)
+    )

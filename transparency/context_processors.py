@@ -1,5 +1,13 @@
 from django.conf import settings
 
+from officers.permissions import is_officer
+
 
 def portal(request) -> dict:
-    return {"site_name": "Warga", "languages": settings.LANGUAGES}
+    user = getattr(request, "user", None)
+    return {
+        "site_name": "Warga",
+        "languages": settings.LANGUAGES,
+        # Evaluated only by the templates that ask (the top bar, when logged in).
+        "is_officer": lambda: is_officer(user),
+    }

@@ -22,6 +22,25 @@
     lng.value = latlng.lng.toFixed(6);
     source.value = how;
     status.textContent = lat.value + ", " + lng.value;
+    describe(latlng);
+  }
+
+  // Name the kelurahan under the pin (or say it is outside Jakarta) at once.
+  function describe(latlng) {
+    if (!window.fetch || !el.dataset.locateUrl) { return; }
+    var url = el.dataset.locateUrl + "?lat=" + latlng.lat.toFixed(6) + "&lng=" + latlng.lng.toFixed(6);
+    fetch(url, { headers: { "Accept": "application/json" } }).then(function (response) {
+      return response.json().then(function (body) { return [response.ok, body]; });
+    }).then(function (result) {
+      var body = result[1];
+      if (result[0]) {
+        status.textContent = "Kel. " + body.kelurahan + ", Kec. " + body.kecamatan + ", " + body.kota;
+        status.className = "";
+      } else if (body.errors && body.errors.location) {
+        status.textContent = body.errors.location[0];
+        status.className = "errors";
+      }
+    }).catch(function () { /* offline: the coordinates stay shown */ });
   }
 
   if (lat.value && lng.value) {

@@ -61,6 +61,10 @@ def test_a_citizen_on_a_phone_files_a_report_with_a_map_pin_and_gets_a_ticket(
     page.goto(live_server.url + "/lapor/")
     fill_report(page, tmp_path, photo=image_bytes())
     page.locator("#map").tap()
+    page.wait_for_function(
+        "document.getElementById('pin-status').textContent.startsWith('Kel.')"
+    )
+    named = page.text_content("#pin-status")
     lat = float(page.input_value("#id_latitude"))
     lng = float(page.input_value("#id_longitude"))
     page.click("button[type=submit].big")
@@ -69,6 +73,7 @@ def test_a_citizen_on_a_phone_files_a_report_with_a_map_pin_and_gets_a_ticket(
     report = Report.objects.get(ticket=ticket)
     assert report.location_source == "pin"
     assert report.area_id == locate_kelurahan(latitude=lat, longitude=lng).area_id
+    assert f"Kel. {report.area.name}," in named  # named before sending
     page.click("text=Follow this report")
     assert ticket in page.text_content("body")
 

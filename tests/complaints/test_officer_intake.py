@@ -96,3 +96,10 @@ def test_walk_in_reporters_are_anonymous_on_the_public_site_by_default(client):
     client.force_login(officer())
     form = client.get(URL).context["form"]
     assert form["is_anonymous"].value() is True
+
+
+def test_officers_find_the_form_in_the_top_bar_and_citizens_do_not(client):
+    client.force_login(officer())
+    assert URL in client.get("/").content.decode()
+    client.force_login(citizen())
+    assert URL not in client.get("/").content.decode()

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from routing import views
+
+app_name = "routing"
+urlpatterns = [
+    path("lokasi/", views.locate, name="locate"),
+]
