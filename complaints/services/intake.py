@@ -121,167 +121,30 @@ def report_submit(
     if existing is not None:
         return SubmitResult(existing, created=False)
 
-    errors: dict[str, list[str]] = {}
-    title = _clean_text(errors, "title", title, max_length=TITLE_MAX, required=True)
-    description = _clean_text(
-        errors, "description", description, max_length=DESCRIPTION_MAX, required=True
-    )
-    address = _clean_text(
-        errors, "address", address, max_length=ADDRESS_MAX, required=False
-    )
-    reporter_name = _clean_text(
-        errors, "reporter_name", reporter_name, max_length=120, required=False
-    )
-    reporter_phone = _clean_text(
-        errors, "reporter_phone", reporter_phone, max_length=32, required=False
-    )
-    reporter_email = (reporter_email or "").strip()
-    if reporter_email:
-        try:
-            validate_email(reporter_email)
-            if len(reporter_email) > EMAIL_MAX:
-                raise ValidationError("too long")
-        except ValidationError:
-            errors.setdefault("reporter_email", []).append(
-                _("Enter a valid email address of at most %(max)d characters.")
-                % {"max": EMAIL_MAX}
-            )
-    if category is None or not category.is_active:
-        errors.setdefault("category", []).append(_("Choose a category."))
-    if not channel.is_active:
-        errors.setdefault("channel", []).append(_("This channel is closed."))
-    elif channel.is_offline and not is_officer(actor):
-        # Desks, phone, letters and the press are typed in by officers only.
-        errors.setdefault("channel", []).append(
-            _("Only officers enter reports from this channel.")
-        )
-    if len(external_id) > 100 or len(idempotency_key) > 100:
-        errors.setdefault("external_id", []).append(_("At most 100 characters."))
-
-    reporter = actor if actor is not None and actor.is_authenticated else None
-    is_citizen_form = integrator is None and not channel.is_offline
-    if is_citizen_form and reporter is None and not (reporter_email or reporter_phone):
-        errors.setdefault("reporter_email", []).append(
-            _("Log in, or leave an email address or phone number so we can reach you.")
-        )
-
-    if len(photos) > settings.WARGA_MAX_PHOTOS:
-        errors.setdefault("photos", []).append(
-            _("At most %(n)d photos per report.") % {"n": settings.WARGA_MAX_PHOTOS}
-        )
-    elif is_citizen_form and not photos:
-        errors.setdefault("photos", []).append(_("Add at least one photo."))
-    processed: list[ProcessedPhoto] = []
-    if "photos" not in errors:
-        for upload in photos:
-            try:
-                processed.append(photo_process(data=upload.data, name=upload.name))
-            except ValidationError as exc:
-                errors.setdefault("photos", []).extend(exc.messages)
-
-    area, latitude, longitude, location_source = _resolve_location(
-        errors,
+    intake = _validated(
+        actor=actor,
+        channel=channel,
+        category=category,
+        title=title,
+        description=description,
+        photos=photos,
         latitude=latitude,
         longitude=longitude,
         location_source=location_source,
         kelurahan=kelurahan,
-        processed=processed,
+        address=address,
+        reporter_name=reporter_name,
+        reporter_email=reporter_email,
+        reporter_phone=reporter_phone,
+        is_anonymous=is_anonymous,
+        integrator=integrator,
+        external_id=external_id,
+        idempotency_key=idempotency_key,
     )
-    unit = None
-    if area is not None and category is not None and not errors:
-        try:
-            unit = handling_unit_for(category=category, kelurahan=area)
-        except NoHandlingUnit as exc:
-            errors.setdefault("location", []).append(str(exc))
-    if errors:
-        raise ValidationError(errors)
-
-    now = timezone.now()
     saved_files: list[str] = []
     try:
         with transaction.atomic():
-            report = Report.objects.create(
-                ticket=ticket_next(at=now),
-                title=title,
-                description=description,
-                category=category,
-                channel=channel,
-                latitude=latitude,
-                longitude=longitude,
-                location_source=location_source,
-                address=address,
-                area=area,
-                handling_unit=unit,
-                reporter=reporter
-                if integrator is None and not channel.is_offline
-                else None,
-                reporter_name=reporter_name,
-                reporter_email=reporter_email,
-                reporter_phone=reporter_phone,
-                is_anonymous=is_anonymous,
-                entered_by=actor if channel.is_offline else None,
-                integrator=integrator,
-                external_id=external_id,
-                idempotency_key=idempotency_key if integrator else "",
-                created_at=now,
-                response_due_at=now + timedelta(hours=category.response_hours),
-                completion_due_at=now + timedelta(days=category.completion_days),
-            )
-            for position, photo in enumerate(processed):
-                image, thumbnail = photo.files()
-                row = ReportPhoto(
-                    report=report,
-                    kind=ReportPhoto.Kind.EVIDENCE,
-                    width=photo.width,
-                    height=photo.height,
-                    original_format=photo.original_format,
-                    sha256=photo.sha256,
-                    taken_at=photo.taken_at,
-                    gps_latitude=photo.gps_latitude,
-                    gps_longitude=photo.gps_longitude,
-                    position=position,
-                    uploaded_by=reporter or (actor if channel.is_offline else None),
-                )
-                row.image.save(image.name, image, save=False)
-                saved_files.append(row.image.name)
-                row.thumbnail.save(thumbnail.name, thumbnail, save=False)
-                saved_files.append(row.thumbnail.name)
-                row.save()
-            actor_user = actor if actor is not None and actor.is_authenticated else None
-            ReportEvent.objects.bulk_create(
-                [
-                    ReportEvent(
-                        report=report,
-                        kind=ReportEvent.Kind.SUBMITTED,
-                        actor=actor_user,
-                        to_status=report.status,
-                        data={"channel": channel.code},
-                        created_at=now,
-                    ),
-                    ReportEvent(
-                        report=report,
-                        kind=ReportEvent.Kind.ROUTED,
-                        unit=unit,
-                        data={
-                            "reason": "area"
-                            if unit.kind == unit.Kind.KELURAHAN
-                            and unit.area_id == area.id
-                            else "rule"
-                        },
-                        created_at=now,
-                    ),
-                ]
-            )
-            if report.reporter_email or report.reporter_id:
-                report_id = report.id
-                # robust: a failure to queue the receipt is logged, and never
-                # mistaken below for a failure to save the (committed) report.
-                transaction.on_commit(
-                    lambda: async_task(
-                        "complaints.tasks.report_send_receipt", report_id
-                    ),
-                    robust=True,
-                )
+            report = _report_create(intake, saved_files)
     except IntegrityError:
         _delete_files(saved_files)
         # A retry that raced the first copy of the same request lost: give it the
@@ -299,6 +162,217 @@ def report_submit(
         _delete_files(saved_files)
         raise
     return SubmitResult(report, created=True)
+
+
+@dataclass
+class _Intake:
+    """Everything a report needs, checked; nothing written yet."""
+
+    actor: object  # the signed-in account that filed it (citizen, officer, API)
+    fields: dict
+    photos: list[ProcessedPhoto]
+
+
+def _validated(
+    *,
+    actor,
+    channel: Channel,
+    category: Category | None,
+    title: str,
+    description: str,
+    photos: Sequence[PhotoUpload],
+    latitude,
+    longitude,
+    location_source: str,
+    kelurahan: Area | None,
+    address: str,
+    reporter_name: str,
+    reporter_email: str,
+    reporter_phone: str,
+    is_anonymous: bool,
+    integrator: Integrator | None,
+    external_id: str,
+    idempotency_key: str,
+) -> _Intake:
+    """Check every input, decode the photos and route; raise ValidationError with
+    every field's errors at once."""
+    errors: dict[str, list[str]] = {}
+    title = _clean_text(errors, "title", title, max_length=TITLE_MAX, required=True)
+    description = _clean_text(
+        errors, "description", description, max_length=DESCRIPTION_MAX, required=True
+    )
+    address = _clean_text(
+        errors, "address", address, max_length=ADDRESS_MAX, required=False
+    )
+    reporter_name = _clean_text(
+        errors, "reporter_name", reporter_name, max_length=120, required=False
+    )
+    reporter_phone = _clean_text(
+        errors, "reporter_phone", reporter_phone, max_length=32, required=False
+    )
+    reporter_email = _clean_email(errors, reporter_email)
+    if category is None or not category.is_active:
+        errors.setdefault("category", []).append(_("Choose a category."))
+    if not channel.is_active:
+        errors.setdefault("channel", []).append(_("This channel is closed."))
+    elif channel.is_offline and not is_officer(actor):
+        # Desks, phone, letters and the press are typed in by officers only.
+        errors.setdefault("channel", []).append(
+            _("Only officers enter reports from this channel.")
+        )
+    if len(external_id) > 100 or len(idempotency_key) > 100:
+        errors.setdefault("external_id", []).append(_("At most 100 characters."))
+
+    signed_in = actor if actor is not None and actor.is_authenticated else None
+    is_citizen_form = integrator is None and not channel.is_offline
+    if is_citizen_form and signed_in is None and not (reporter_email or reporter_phone):
+        errors.setdefault("reporter_email", []).append(
+            _("Log in, or leave an email address or phone number so we can reach you.")
+        )
+    processed = _processed_photos(errors, photos, required=is_citizen_form)
+    area, latitude, longitude, location_source = _resolve_location(
+        errors,
+        latitude=latitude,
+        longitude=longitude,
+        location_source=location_source,
+        kelurahan=kelurahan,
+        processed=processed,
+    )
+    unit = None
+    if area is not None and category is not None and not errors:
+        try:
+            unit = handling_unit_for(category=category, kelurahan=area)
+        except NoHandlingUnit as exc:
+            errors.setdefault("location", []).append(str(exc))
+    if errors:
+        raise ValidationError(errors)
+
+    return _Intake(
+        actor=signed_in,
+        fields={
+            "title": title,
+            "description": description,
+            "category": category,
+            "channel": channel,
+            "latitude": latitude,
+            "longitude": longitude,
+            "location_source": location_source,
+            "address": address,
+            "area": area,
+            "handling_unit": unit,
+            # The account is the reporter only when its owner filed the report.
+            "reporter": signed_in if is_citizen_form else None,
+            "reporter_name": reporter_name,
+            "reporter_email": reporter_email,
+            "reporter_phone": reporter_phone,
+            "is_anonymous": is_anonymous,
+            "entered_by": signed_in if channel.is_offline else None,
+            "integrator": integrator,
+            "external_id": external_id,
+            "idempotency_key": idempotency_key if integrator else "",
+        },
+        photos=processed,
+    )
+
+
+def _clean_email(errors: dict, value: str) -> str:
+    value = (value or "").strip()
+    if value:
+        try:
+            validate_email(value)
+            if len(value) > EMAIL_MAX:
+                raise ValidationError("too long")
+        except ValidationError:
+            errors.setdefault("reporter_email", []).append(
+                _("Enter a valid email address of at most %(max)d characters.")
+                % {"max": EMAIL_MAX}
+            )
+    return value
+
+
+def _processed_photos(
+    errors: dict, photos: Sequence[PhotoUpload], *, required: bool
+) -> list[ProcessedPhoto]:
+    if len(photos) > settings.WARGA_MAX_PHOTOS:
+        errors.setdefault("photos", []).append(
+            _("At most %(n)d photos per report.") % {"n": settings.WARGA_MAX_PHOTOS}
+        )
+        return []
+    if required and not photos:
+        errors.setdefault("photos", []).append(_("Add at least one photo."))
+        return []
+    processed = []
+    for upload in photos:
+        try:
+            processed.append(photo_process(data=upload.data, name=upload.name))
+        except ValidationError as exc:
+            errors.setdefault("photos", []).extend(exc.messages)
+    return processed
+
+
+def _report_create(intake: _Intake, saved_files: list[str]) -> Report:
+    """Write the report, its photos and its first timeline events. Runs inside the
+    caller's transaction; every stored file name goes into ``saved_files`` so the
+    caller can delete them if the transaction fails."""
+    now = timezone.now()
+    fields = intake.fields
+    category, unit, area = fields["category"], fields["handling_unit"], fields["area"]
+    report = Report.objects.create(
+        ticket=ticket_next(at=now),
+        created_at=now,
+        response_due_at=now + timedelta(hours=category.response_hours),
+        completion_due_at=now + timedelta(days=category.completion_days),
+        **fields,
+    )
+    for position, photo in enumerate(intake.photos):
+        image, thumbnail = photo.files()
+        row = ReportPhoto(
+            report=report,
+            kind=ReportPhoto.Kind.EVIDENCE,
+            width=photo.width,
+            height=photo.height,
+            original_format=photo.original_format,
+            sha256=photo.sha256,
+            taken_at=photo.taken_at,
+            gps_latitude=photo.gps_latitude,
+            gps_longitude=photo.gps_longitude,
+            position=position,
+            uploaded_by=intake.actor,
+        )
+        row.image.save(image.name, image, save=False)
+        saved_files.append(row.image.name)
+        row.thumbnail.save(thumbnail.name, thumbnail, save=False)
+        saved_files.append(row.thumbnail.name)
+        row.save()
+    routed_by_area = unit.kind == unit.Kind.KELURAHAN and unit.area_id == area.id
+    ReportEvent.objects.bulk_create(
+        [
+            ReportEvent(
+                report=report,
+                kind=ReportEvent.Kind.SUBMITTED,
+                actor=intake.actor,
+                to_status=report.status,
+                data={"channel": fields["channel"].code},
+                created_at=now,
+            ),
+            ReportEvent(
+                report=report,
+                kind=ReportEvent.Kind.ROUTED,
+                unit=unit,
+                data={"reason": "area" if routed_by_area else "rule"},
+                created_at=now,
+            ),
+        ]
+    )
+    if report.reporter_email or report.reporter_id:
+        report_id = report.id
+        # robust: a failure to queue the receipt is logged, and never mistaken by
+        # the caller for a failure to save the (committed) report.
+        transaction.on_commit(
+            lambda: async_task("complaints.tasks.report_send_receipt", report_id),
+            robust=True,
+        )
+    return report
 
 
 def _resolve_location(
