@@ -134,6 +134,12 @@ class Report(models.Model):
         REJECTED = "rejected", _("Rejected")
         MERGED = "merged", _("Merged as duplicate")
 
+    class RejectionReason(models.TextChoices):
+        SPAM = "spam", _("Spam or abuse")
+        OUTSIDE_JAKARTA = "outside_jakarta", _("Outside DKI Jakarta")
+        NOT_GOVERNMENT = "not_government", _("Not a government matter")
+        INSUFFICIENT = "insufficient", _("Insufficient information")
+
     class LocationSource(models.TextChoices):
         PIN = "pin", _("Map pin")
         DEVICE = "device", _("Device location")
@@ -212,10 +218,56 @@ class Report(models.Model):
     completion_due_at = models.DateTimeField(_("completion due"))
     receipt_sent_at = models.DateTimeField(_("receipt sent at"), null=True, blank=True)
 
+    # Kept current by complaints.workflow, the only code that moves a report.
+    version = models.PositiveIntegerField(_("version"), default=0)
+    disposed_from = models.ForeignKey(
+        "routing.Unit",
+        verbose_name=_("disposed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    coordinating_units = models.ManyToManyField(
+        "routing.Unit",
+        verbose_name=_("coordinating units"),
+        through="Coordination",
+        related_name="coordinated_reports",
+        blank=True,
+    )
+    rejection_reason = models.CharField(
+        _("rejection reason"),
+        max_length=16,
+        choices=RejectionReason.choices,
+        blank=True,
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
+    planned_completion_at = models.DateTimeField(
+        _("planned completion"), null=True, blank=True
+    )
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    dispute_count = models.PositiveSmallIntegerField(_("disputes"), default=0)
+    # Too many disputes: a supervisor decides, and the report does not auto-close.
+    needs_supervisor = models.BooleanField(_("awaiting a supervisor"), default=False)
+    # Returned twice between the same two units: the monitoring room looks at it.
+    ping_pong = models.BooleanField(_("disposition ping-pong"), default=False)
+
     class Meta:
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         ordering = ["-created_at"]
+        permissions = [
+            ("act_on_report", _("Can act on this report as its handling officer")),
+        ]
         indexes = [
             models.Index(fields=["handling_unit", "status", "created_at"]),
             models.Index(fields=["area", "created_at"]),
@@ -231,6 +283,15 @@ class Report(models.Model):
                 fields=["integrator", "idempotency_key"],
                 condition=~models.Q(idempotency_key=""),
                 name="report_unique_integrator_idempotency_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="merged", parent__isnull=False)
+                | (~models.Q(status="merged") & models.Q(parent__isnull=True)),
+                name="report_merged_has_parent",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="rejected") | ~models.Q(rejection_reason=""),
+                name="report_rejected_has_reason",
             ),
             models.CheckConstraint(
                 condition=(
@@ -289,6 +350,15 @@ class ReportPhoto(models.Model):
     gps_latitude = models.FloatField(_("GPS latitude"), null=True, blank=True)
     gps_longitude = models.FloatField(_("GPS longitude"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # The follow-up or dispute that brought this photo (none for the report's own).
+    event = models.ForeignKey(
+        "ReportEvent",
+        verbose_name=_("timeline event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="photos",
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -313,8 +383,7 @@ class ReportEvent(models.Model):
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
         ROUTED = "routed", _("Routed")
-        STATUS = "status", _("Status changed")
-        NOTE = "note", _("Note")
+        ACTION = "action", _("Workflow action")
 
     report = models.ForeignKey(
         Report,
@@ -345,6 +414,16 @@ class ReportEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The workflow action (complaints.workflow.Action) for kind=action.
+    action = models.CharField(_("action"), max_length=24, blank=True)
+    target_unit = models.ForeignKey(
+        "routing.Unit",
+        verbose_name=_("target unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     note = models.TextField(_("note"), blank=True)
     # Structured detail for the timeline sentence (e.g. why a unit was chosen), so
     # that it renders in the reader's language.
@@ -360,3 +439,163 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.kind}"
+
+
+class Coordination(models.Model):
+    """A unit invited to work on a report with the handling unit."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE)
+    unit = models.ForeignKey("routing.Unit", on_delete=models.PROTECT)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited_at = models.DateTimeField(_("invited at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("coordination")
+        verbose_name_plural = _("coordinations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "unit"],
+                condition=models.Q(ended_at__isnull=True),
+                name="coordination_one_open_per_unit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} + {self.unit_id}"
+
+
+class Custody(models.Model):
+    """Who held a report, from when to when: the KPIs' raw material."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="custody")
+    unit = models.ForeignKey("routing.Unit", on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(_("from"))
+    ended_at = models.DateTimeField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("custody period")
+        verbose_name_plural = _("custody periods")
+        ordering = ["report", "started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=models.Q(ended_at__isnull=True),
+                name="custody_one_open_per_report",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} @ {self.unit_id}"
+
+
+class Support(models.Model):
+    """A citizen who has the same problem ("saya juga mengalami")."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="supports"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supports"
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "user"], name="support_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} +1 {self.report_id}"
+
+
+class ExtensionRequest(models.Model):
+    """A unit asks for a later deadline; its head approves or refuses."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="extension_requests"
+    )
+    unit = models.ForeignKey("routing.Unit", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    new_due_at = models.DateTimeField(_("new deadline"))
+    previous_due_at = models.DateTimeField(_("previous deadline"))
+    state = models.CharField(
+        _("state"), max_length=8, choices=State.choices, default=State.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    created_at = models.DateTimeField(_("requested at"))
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=models.Q(state="pending"),
+                name="extension_one_pending_per_report",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} → {self.new_due_at:%Y-%m-%d}"
+
+
+class UnitNotification(models.Model):
+    """In-app notice to a unit that something happened to a report it is part of."""
+
+    unit = models.ForeignKey(
+        "routing.Unit", on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.ForeignKey(ReportEvent, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("at"))
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("unit notification")
+        verbose_name_plural = _("unit notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "event"], name="unitnotice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.event_id}"
+
+
+class EmailDelivery(models.Model):
+    """An email sent about an event, one per recipient: a task run twice sends once."""
+
+    event = models.ForeignKey(ReportEvent, on_delete=models.CASCADE, related_name="+")
+    recipient = models.EmailField(_("recipient"))
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        verbose_name = _("email delivery")
+        verbose_name_plural = _("email deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "recipient"], name="emaildelivery_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} → {self.recipient}"

@@ -31,27 +31,56 @@ class PublicState:
     reason: str
 
 
-def public_state(report: Report) -> PublicState:
-    unit = report.handling_unit.name
-    colour = COLOUR_OF_STATUS[report.status]
-    labels = {
+def _labels() -> dict[str, str]:
+    return {
         "red": _("Waiting"),
         "yellow": _("In process"),
         "green": _("Done"),
         "grey": _("Not followed up"),
     }
-    reasons = {
-        S.NEW: _("waiting for %(unit)s") % {"unit": unit},
-        S.DISPOSED: _("disposed to %(unit)s") % {"unit": unit},
-        S.REOPENED: _("reopened by the reporter"),
-        S.IN_PROCESS: _("being handled by %(unit)s") % {"unit": unit},
-        S.COORDINATED: _("%(unit)s is coordinating with other units") % {"unit": unit},
-        S.DONE: _("done by %(unit)s, awaiting the reporter's confirmation")
-        % {"unit": unit},
-        S.CLOSED: _("closed"),
-        S.REJECTED: _("rejected"),
-        S.MERGED: _("merged with another report"),
-    }
-    return PublicState(
-        colour=colour, label=labels[colour], reason=reasons[report.status]
-    )
+
+
+def public_state(
+    report: Report, *, coordinating: list[str] | None = None
+) -> PublicState:
+    """``coordinating``: names of the units coordinating on the report, when the
+    caller has them at hand (lists prefetch them); otherwise they are read here."""
+    unit = report.handling_unit.name
+    colour = COLOUR_OF_STATUS[report.status]
+    status = report.status
+    if status == S.COORDINATED:
+        if coordinating is None:
+            coordinating = list(
+                report.coordination_set.filter(ended_at__isnull=True)
+                .order_by("invited_at")
+                .values_list("unit__name", flat=True)
+            )
+        reason = _("%(unit)s is coordinating with %(units)s") % {
+            "unit": unit,
+            "units": ", ".join(coordinating),
+        }
+    elif status == S.REJECTED:
+        reason = _("rejected: %(reason)s") % {
+            "reason": Report.RejectionReason(report.rejection_reason).label
+        }
+    elif status == S.MERGED:
+        parent = report.parent
+        parent_state = public_state(parent)
+        reason = _("duplicate of %(ticket)s, which is: %(state)s") % {
+            "ticket": parent.ticket,
+            "state": f"{parent_state.label} ({parent_state.reason})",
+        }
+    elif status == S.DONE and report.needs_supervisor:
+        reason = _("disputed again: a supervisor is deciding")
+    else:
+        reason = {
+            S.NEW: _("waiting for %(unit)s") % {"unit": unit},
+            S.DISPOSED: _("disposed to %(unit)s") % {"unit": unit},
+            S.REOPENED: _("reopened by the reporter, back with %(unit)s")
+            % {"unit": unit},
+            S.IN_PROCESS: _("being handled by %(unit)s") % {"unit": unit},
+            S.DONE: _("done by %(unit)s, awaiting the reporter's confirmation")
+            % {"unit": unit},
+            S.CLOSED: _("closed"),
+        }[status]
+    return PublicState(colour=colour, label=_labels()[colour], reason=reason)

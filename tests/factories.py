@@ -93,3 +93,21 @@ def image_bytes(
 
 def upload(data: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg"):
     return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def report_filed(*, reporter=None, category_code: str = "sampah", point=KUNINGAN):
+    """A report filed by a citizen through the web channel, routed as intake does."""
+    from complaints.models import Category
+    from complaints.services.intake import report_submit
+    from complaints.services.photos import PhotoUpload
+
+    return report_submit(
+        actor=reporter or citizen(),
+        channel=Channel.objects.get(code="web"),
+        category=Category.objects.get(code=category_code),
+        title="Sampah menumpuk",
+        description="Sudah tiga hari.",
+        latitude=point[0],
+        longitude=point[1],
+        photos=[PhotoUpload("evidence.jpg", image_bytes())],
+    ).report

@@ -78,7 +78,20 @@ def test_seed_demo_makes_reports_with_timelines_and_photos_and_can_run_again(
     call_command("seed_demo", reports=50, only_if_empty=True, stdout=out)
 
     assert Report.objects.count() == 120
-    assert ReportPhoto.objects.count() == 120
+    assert ReportPhoto.objects.filter(kind="evidence").count() == 120
+    # Every report that reached "done" has a proof photo tied to its follow-up.
+    done_once = Report.objects.filter(completed_at__isnull=False)
+    assert not done_once.exclude(
+        photos__kind="proof", photos__event__isnull=False
+    ).exists()
+    # Every status shows up, each with a readable timeline.
+    assert set(Report.objects.values_list("status", flat=True)) >= {
+        "new",
+        "in_process",
+        "done",
+        "closed",
+        "rejected",
+    }
     assert not Report.objects.filter(events__isnull=True).exists()
     closed = Report.objects.filter(status="closed").first()
     assert list(closed.events.values_list("kind", flat=True))[:2] == [
@@ -86,6 +99,7 @@ def test_seed_demo_makes_reports_with_timelines_and_photos_and_can_run_again(
         "routed",
     ]
     assert closed.events.filter(to_status="closed").exists()
+    assert closed.custody.get().ended_at == closed.closed_at
     assert Report.objects.values("ticket").distinct().count() == 120
     assert Report.objects.values("area").distinct().count() > 50
     text = out.getvalue()

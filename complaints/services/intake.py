@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,12 +17,19 @@ from django_q.tasks import async_task
 from complaints.models import (
     Category,
     Channel,
+    Custody,
     Integrator,
     Report,
     ReportEvent,
     ReportPhoto,
 )
-from complaints.services.photos import ProcessedPhoto, photo_process
+from complaints.services.photos import (
+    PhotoUpload,
+    ProcessedPhoto,
+    files_delete,
+    photo_process,
+    photos_store,
+)
 from complaints.services.tickets import ticket_next
 from officers.permissions import is_officer
 from routing.locator import OutsideJakarta, locate_kelurahan, locator_reset
@@ -37,12 +43,6 @@ EMAIL_MAX = 254
 # A tag opener such as "<script", "</b" or "<!--"; a lone "<" as in "harga < 5000"
 # is fine.
 _MARKUP = re.compile(r"<\s*[a-zA-Z!/?]")
-
-
-@dataclass(frozen=True)
-class PhotoUpload:
-    name: str
-    data: bytes
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ def report_submit(
         with transaction.atomic():
             report = _report_create(intake, saved_files)
     except IntegrityError:
-        _delete_files(saved_files)
+        files_delete(saved_files)
         # A retry that raced the first copy of the same request lost: give it the
         # report that won.
         existing = _existing(
@@ -159,7 +159,7 @@ def report_submit(
             return SubmitResult(existing, created=False)
         raise
     except BaseException:
-        _delete_files(saved_files)
+        files_delete(saved_files)
         raise
     return SubmitResult(report, created=True)
 
@@ -324,26 +324,14 @@ def _report_create(intake: _Intake, saved_files: list[str]) -> Report:
         completion_due_at=now + timedelta(days=category.completion_days),
         **fields,
     )
-    for position, photo in enumerate(intake.photos):
-        image, thumbnail = photo.files()
-        row = ReportPhoto(
-            report=report,
-            kind=ReportPhoto.Kind.EVIDENCE,
-            width=photo.width,
-            height=photo.height,
-            original_format=photo.original_format,
-            sha256=photo.sha256,
-            taken_at=photo.taken_at,
-            gps_latitude=photo.gps_latitude,
-            gps_longitude=photo.gps_longitude,
-            position=position,
-            uploaded_by=intake.actor,
-        )
-        row.image.save(image.name, image, save=False)
-        saved_files.append(row.image.name)
-        row.thumbnail.save(thumbnail.name, thumbnail, save=False)
-        saved_files.append(row.thumbnail.name)
-        row.save()
+    photos_store(
+        report=report,
+        photos=intake.photos,
+        kind=ReportPhoto.Kind.EVIDENCE,
+        uploaded_by=intake.actor,
+        saved_files=saved_files,
+    )
+    Custody.objects.create(report=report, unit=unit, started_at=now)
     routed_by_area = unit.kind == unit.Kind.KELURAHAN and unit.area_id == area.id
     ReportEvent.objects.bulk_create(
         [
@@ -430,8 +418,3 @@ def _resolve_location(
         )
     )
     return None, None, None, location_source
-
-
-def _delete_files(names: list[str]) -> None:
-    for name in names:
-        default_storage.delete(name)

@@ -35,6 +35,14 @@ _TRANSPOSE_FOR_ORIENTATION = {
 JPEG_QUALITY = 85
 
 
+@dataclass(frozen=True)
+class PhotoUpload:
+    """An uploaded file's name and bytes, as forms and the API hand them over."""
+
+    name: str
+    data: bytes
+
+
 @dataclass
 class ProcessedPhoto:
     image: bytes
@@ -214,3 +222,52 @@ def _exif_datetime(value) -> datetime | None:
         return None
     # EXIF times carry no zone; phones in Jakarta record WIB.
     return timezone.make_aware(naive, timezone.get_default_timezone())
+
+
+def photos_store(
+    *,
+    report,
+    photos: list[ProcessedPhoto],
+    kind: str,
+    uploaded_by,
+    event=None,
+    saved_files: list[str],
+) -> list:
+    """Write processed photos to storage and their rows to the database, inside the
+    caller's transaction. Every stored name is appended to ``saved_files`` so that
+    the caller can delete them if the transaction fails."""
+    from complaints.models import ReportPhoto
+
+    start = report.photos.count() if photos else 0
+    rows = []
+    for offset, photo in enumerate(photos):
+        image, thumbnail = photo.files()
+        row = ReportPhoto(
+            report=report,
+            kind=kind,
+            width=photo.width,
+            height=photo.height,
+            original_format=photo.original_format,
+            sha256=photo.sha256,
+            taken_at=photo.taken_at,
+            gps_latitude=photo.gps_latitude,
+            gps_longitude=photo.gps_longitude,
+            position=start + offset,
+            uploaded_by=uploaded_by,
+            event=event,
+        )
+        row.image.save(image.name, image, save=False)
+        saved_files.append(row.image.name)
+        row.thumbnail.save(thumbnail.name, thumbnail, save=False)
+        saved_files.append(row.thumbnail.name)
+        row.save()
+        rows.append(row)
+    return rows
+
+
+def files_delete(names: list[str]) -> None:
+    """Remove stored files whose transaction did not commit."""
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        default_storage.delete(name)

@@ -148,6 +148,11 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
+# Citizens may dispute a completion for this many days; after it the report closes
+# by itself. Past WARGA_MAX_DISPUTES disputes a supervisor decides.
+WARGA_DISPUTE_WINDOW_DAYS = env_int("WARGA_DISPUTE_WINDOW_DAYS", 7)
+WARGA_MAX_DISPUTES = env_int("WARGA_MAX_DISPUTES", 2)
+
 # How far (in metres) outside every simplified kelurahan polygon a point may fall
 # and still be taken as inside Jakarta (the polygons leave thin gaps).
 WARGA_NEAREST_AREA_METRES = env_int("WARGA_NEAREST_AREA_METRES", 500)

@@ -28,6 +28,8 @@ from tqdm import tqdm
 from complaints.models import (
     Category,
     Channel,
+    Coordination,
+    Custody,
     Integrator,
     Report,
     ReportEvent,
@@ -176,10 +178,19 @@ class Command(BaseCommand):
         photos = self._photo_pool(rng)
         prefix = settings.WARGA_TICKET_PREFIX
         router = Router.load()
+        units = {u.id: u for u in Unit.objects.all()}
+        offices = {(u.kind, u.area_id): u for u in units.values()}
+        branches = [u for u in units.values() if u.kind == Unit.Kind.SUKU_DINAS]
         routes: dict[tuple[int, int], Unit] = {}
         counters = {c.period: c.last_number for c in TicketCounter.objects.all()}
+        parents = list(
+            Report.objects.exclude(status__in=[S.MERGED, S.REJECTED])
+            .order_by("-id")
+            .values_list("id", "ticket")[:500]
+        )
         statuses, weights = zip(*STATUS_WEIGHTS.items(), strict=True)
         now = timezone.now()
+        window = timedelta(days=settings.WARGA_DISPUTE_WINDOW_DAYS)
         progress = tqdm(total=count, desc="demo reports", unit="report", disable=None)
         made = 0
         while made < count:
@@ -192,7 +203,14 @@ class Command(BaseCommand):
                 if key not in routes:
                     routes[key] = router.unit_for(category=category, kelurahan=area)
                 unit = routes[key]
-                created = now - timedelta(seconds=rng.randint(60, 365 * 24 * 3600))
+                status = rng.choices(statuses, weights)[0]
+                if status == S.MERGED and not parents:
+                    status = S.NEW
+                # Old reports are settled; recent ones are still moving.
+                age = timedelta(seconds=rng.randint(60, 365 * 24 * 3600))
+                if status in (S.NEW, S.DISPOSED, S.REOPENED, S.DONE):
+                    age = timedelta(seconds=rng.randint(60, 6 * 24 * 3600))
+                created = now - age
                 period = timezone.localtime(created).strftime("%y%m")
                 counters[period] = counters.get(period, 0) + 1
                 channel = (
@@ -201,73 +219,278 @@ class Command(BaseCommand):
                 lat = lng = None
                 if channel.carries_gps or rng.random() < 0.5:
                     lng, lat = self._point_in(shapes[area.id], rng)
-                status = rng.choices(statuses, weights)[0]
                 titles = TITLES.get(category.code, DEFAULT_TITLES)
-                reports.append(
-                    Report(
-                        ticket=f"{prefix}-{period}-{counters[period]:06d}",
-                        title=rng.choice(titles),
-                        description=f"{rng.choice(titles)}. Lokasi di sekitar "
-                        f"{area.name}, mohon segera ditangani petugas.",
-                        category=category,
-                        channel=channel,
-                        status=status,
-                        latitude=lat,
-                        longitude=lng,
-                        location_source=(
-                            Report.LocationSource.CHANNEL
-                            if lat is not None
-                            else Report.LocationSource.AREA
-                        ),
-                        area=area,
-                        handling_unit=unit,
-                        reporter_name=rng.choice(
-                            ["Budi", "Siti", "Andi", "Dewi", "Rina"]
-                        ),
-                        reporter_email="",
-                        is_anonymous=rng.random() < 0.2,
-                        created_at=created,
-                        response_due_at=created
-                        + timedelta(hours=category.response_hours),
-                        completion_due_at=created
-                        + timedelta(days=category.completion_days),
-                    )
+                plan = self._plan(
+                    rng, status, created, now, unit, area, offices, branches, window
                 )
-                plans.append((created, status, unit))
-            with transaction.atomic():
-                Report.objects.bulk_create(reports, batch_size=BATCH)
-                ReportEvent.objects.bulk_create(
-                    [
-                        e
-                        for r, p in zip(reports, plans, strict=True)
-                        for e in self._events(r, *p, rng, now)
-                    ],
-                    batch_size=BATCH,
+                report = Report(
+                    ticket=f"{prefix}-{period}-{counters[period]:06d}",
+                    title=rng.choice(titles),
+                    description=f"{rng.choice(titles)}. Lokasi di sekitar "
+                    f"{area.name}, mohon segera ditangani petugas.",
+                    category=category,
+                    channel=channel,
+                    status=status,
+                    latitude=lat,
+                    longitude=lng,
+                    location_source=(
+                        Report.LocationSource.CHANNEL
+                        if lat is not None
+                        else Report.LocationSource.AREA
+                    ),
+                    area=area,
+                    handling_unit=plan["holder"],
+                    disposed_from=plan.get("disposed_from"),
+                    reporter_name=rng.choice(["Budi", "Siti", "Andi", "Dewi", "Rina"]),
+                    is_anonymous=rng.random() < 0.2,
+                    created_at=created,
+                    response_due_at=created + timedelta(hours=category.response_hours),
+                    completion_due_at=created
+                    + timedelta(days=category.completion_days),
+                    first_response_at=plan.get("first_response_at"),
+                    completed_at=plan.get("completed_at"),
+                    closed_at=plan.get("closed_at"),
+                    dispute_count=plan.get("disputes", 0),
+                    rejection_reason=plan.get("rejection_reason", ""),
+                    version=len(plan["steps"]),
                 )
-                ReportPhoto.objects.bulk_create(
-                    [
-                        ReportPhoto(
-                            report=r,
-                            image=image,
-                            thumbnail=thumb,
-                            width=640,
-                            height=480,
-                            original_format="JPEG",
-                            sha256=digest,
-                            position=0,
-                        )
-                        for r in reports
-                        for image, thumb, digest in [rng.choice(photos)]
-                    ],
-                    batch_size=BATCH,
-                )
-                for period, last in counters.items():
-                    TicketCounter.objects.update_or_create(
-                        period=period, defaults={"last_number": last}
-                    )
+                if status == S.MERGED:
+                    report.parent_id, plan["parent"] = rng.choice(parents)
+                reports.append(report)
+                plans.append(plan)
+            self._write(reports, plans, photos, rng, counters)
+            parents.extend(
+                (r.id, r.ticket)
+                for r in reports
+                if r.status not in (S.MERGED, S.REJECTED)
+            )
             made += size
             progress.update(size)
         progress.close()
+
+    @staticmethod
+    def _plan(rng, status, created, now, unit, area, offices, branches, window):
+        """The steps a report in ``status`` went through, with their times, as if
+        the workflow had run: (action, from, to, acting unit, target unit, data)."""
+        steps, at, holder, plan = [], created, unit, {}
+
+        def later(hours=(1, 48)):
+            nonlocal at
+            at = min(now, at + timedelta(hours=rng.uniform(*hours)))
+            return at
+
+        def step(action, before, after, acting, target=None, data=None, note=""):
+            steps.append((action, before, after, acting, target, data or {}, note, at))
+
+        if status in (S.IN_PROCESS, S.COORDINATED, S.DONE, S.REOPENED, S.CLOSED):
+            later()
+            step("accept", S.NEW, S.IN_PROCESS, holder)
+            plan["first_response_at"] = at
+            previous = S.IN_PROCESS
+            if status == S.COORDINATED or (
+                status != S.IN_PROCESS and rng.random() < 0.2
+            ):
+                partner = rng.choice(branches)
+                later()
+                step(
+                    "coordinate",
+                    S.IN_PROCESS,
+                    S.COORDINATED,
+                    holder,
+                    partner,
+                    {"units": [partner.name]},
+                )
+                plan["coordinating"] = partner
+                previous = S.COORDINATED
+            if status != S.IN_PROCESS and status != S.COORDINATED:
+                later()
+                step(
+                    "follow_up",
+                    previous,
+                    previous,
+                    holder,
+                    data={"unit": holder.name},
+                    note="Petugas sudah menangani di lokasi.",
+                )
+                plan["proof_step"] = len(steps) - 1
+                later()
+                step("complete", previous, S.DONE, holder)
+                plan["completed_at"] = at
+                plan.pop("coordinating", None)
+                if status == S.REOPENED:
+                    later((1, 24))
+                    step(
+                        "dispute",
+                        S.DONE,
+                        S.REOPENED,
+                        None,
+                        data={"count": 1},
+                        note="Belum beres, masih sama seperti sebelumnya.",
+                    )
+                    plan["disputes"], plan["completed_at"] = 1, None
+                elif status == S.CLOSED:
+                    if rng.random() < 0.4:
+                        later((1, 48))
+                        step("confirm", S.DONE, S.CLOSED, None)
+                    else:
+                        at = min(now, at + window)
+                        step("auto_close", S.DONE, S.CLOSED, None)
+                    plan["closed_at"] = at
+        elif status == S.DISPOSED:
+            target = offices.get(("kecamatan", area.parent_id)) or holder
+            later()
+            step(
+                "dispose",
+                S.NEW,
+                S.DISPOSED,
+                holder,
+                target,
+                note="Kewenangan kecamatan.",
+            )
+            plan["first_response_at"] = at
+            plan["disposed_from"], holder = holder, target
+        elif status == S.REJECTED:
+            reason = rng.choice(Report.RejectionReason.values)
+            later()
+            step("reject", S.NEW, S.REJECTED, holder, data={"reason": reason})
+            plan["first_response_at"], plan["rejection_reason"] = at, reason
+        elif status == S.MERGED:
+            later()
+            step("merge", S.NEW, S.MERGED, holder)
+        plan["steps"], plan["holder"] = steps, holder
+        return plan
+
+    def _write(self, reports, plans, photos, rng, counters) -> None:
+        with transaction.atomic():
+            Report.objects.bulk_create(reports, batch_size=BATCH)
+            events, proofs, custody, coordination = [], [], [], []
+            for report, plan in zip(reports, plans, strict=True):
+                events.append(
+                    ReportEvent(
+                        report=report,
+                        kind=ReportEvent.Kind.SUBMITTED,
+                        to_status=S.NEW,
+                        created_at=report.created_at,
+                        data={"channel": report.channel.code},
+                    )
+                )
+                first = plan["steps"][0][3] if plan["steps"] else report.handling_unit
+                events.append(
+                    ReportEvent(
+                        report=report,
+                        kind=ReportEvent.Kind.ROUTED,
+                        unit=first,
+                        created_at=report.created_at,
+                        data={
+                            "reason": "area" if first.kind == "kelurahan" else "rule"
+                        },
+                    )
+                )
+                for index, (
+                    action,
+                    before,
+                    after,
+                    acting,
+                    target,
+                    data,
+                    note,
+                    at,
+                ) in enumerate(plan["steps"]):
+                    if action == "merge":
+                        data = {"parent": plan["parent"]}
+                    event = ReportEvent(
+                        report=report,
+                        kind=ReportEvent.Kind.ACTION,
+                        action=action,
+                        from_status=before,
+                        to_status=after,
+                        unit=acting,
+                        target_unit=target,
+                        note=note,
+                        data=data,
+                        created_at=at,
+                    )
+                    events.append(event)
+                    if index == plan.get("proof_step"):
+                        proofs.append((report, event))
+                ended = report.closed_at or (
+                    plan["steps"][-1][7]
+                    if report.status in (S.REJECTED, S.MERGED)
+                    else None
+                )
+                if plan.get("disposed_from"):
+                    custody.append(
+                        Custody(
+                            report=report,
+                            unit=plan["disposed_from"],
+                            started_at=report.created_at,
+                            ended_at=plan["steps"][0][7],
+                        )
+                    )
+                    custody.append(
+                        Custody(
+                            report=report,
+                            unit=report.handling_unit,
+                            started_at=plan["steps"][0][7],
+                        )
+                    )
+                else:
+                    custody.append(
+                        Custody(
+                            report=report,
+                            unit=report.handling_unit,
+                            started_at=report.created_at,
+                            ended_at=ended,
+                        )
+                    )
+                if plan.get("coordinating"):
+                    coordination.append(
+                        Coordination(
+                            report=report,
+                            unit=plan["coordinating"],
+                            invited_at=report.first_response_at,
+                        )
+                    )
+            ReportEvent.objects.bulk_create(events, batch_size=BATCH)
+            Custody.objects.bulk_create(custody, batch_size=BATCH)
+            Coordination.objects.bulk_create(coordination, batch_size=BATCH)
+            ReportPhoto.objects.bulk_create(
+                [
+                    ReportPhoto(
+                        report=r,
+                        image=image,
+                        thumbnail=thumb,
+                        width=640,
+                        height=480,
+                        original_format="JPEG",
+                        sha256=digest,
+                        position=0,
+                    )
+                    for r in reports
+                    for image, thumb, digest in [rng.choice(photos)]
+                ]
+                + [
+                    ReportPhoto(
+                        report=r,
+                        kind=ReportPhoto.Kind.PROOF,
+                        event=event,
+                        image=image,
+                        thumbnail=thumb,
+                        width=640,
+                        height=480,
+                        original_format="JPEG",
+                        sha256=digest + "-proof",
+                        position=1,
+                    )
+                    for r, event in proofs
+                    for image, thumb, digest in [rng.choice(photos)]
+                ],
+                batch_size=BATCH,
+            )
+            for period, last in counters.items():
+                TicketCounter.objects.update_or_create(
+                    period=period, defaults={"last_number": last}
+                )
 
     @staticmethod
     def _point_in(polygon, rng: random.Random) -> tuple[float, float]:
@@ -278,51 +501,6 @@ class Command(BaseCommand):
                 return round(x, 6), round(y, 6)
         point = polygon.representative_point()
         return point.x, point.y
-
-    @staticmethod
-    def _events(report, created, status, unit, rng, now):
-        events = [
-            ReportEvent(
-                report=report,
-                kind=ReportEvent.Kind.SUBMITTED,
-                to_status=S.NEW,
-                created_at=created,
-                data={"channel": report.channel.code},
-            ),
-            ReportEvent(
-                report=report,
-                kind=ReportEvent.Kind.ROUTED,
-                unit=unit,
-                created_at=created,
-                data={"reason": "area" if unit.kind == "kelurahan" else "rule"},
-            ),
-        ]
-        path = {
-            S.NEW: [],
-            S.DISPOSED: [S.DISPOSED],
-            S.IN_PROCESS: [S.IN_PROCESS],
-            S.COORDINATED: [S.IN_PROCESS, S.COORDINATED],
-            S.DONE: [S.IN_PROCESS, S.DONE],
-            S.REOPENED: [S.IN_PROCESS, S.DONE, S.REOPENED],
-            S.CLOSED: [S.IN_PROCESS, S.DONE, S.CLOSED],
-            S.REJECTED: [S.REJECTED],
-            S.MERGED: [S.MERGED],
-        }[status]
-        at, previous = created, S.NEW
-        for step in path:
-            at = min(now, at + timedelta(hours=rng.uniform(1, 72)))
-            events.append(
-                ReportEvent(
-                    report=report,
-                    kind=ReportEvent.Kind.STATUS,
-                    from_status=previous,
-                    to_status=step,
-                    unit=unit,
-                    created_at=at,
-                )
-            )
-            previous = step
-        return events
 
     @staticmethod
     def _photo_pool(rng: random.Random) -> list[tuple[str, str, str]]:
