@@ -49,6 +49,8 @@ def public_state(
     colour = COLOUR_OF_STATUS[report.status]
     status = report.status
     if status == S.COORDINATED:
+        if coordinating is None and hasattr(report, "open_coordinations"):
+            coordinating = [c.unit.name for c in report.open_coordinations]
         if coordinating is None:
             coordinating = list(
                 report.coordination_set.filter(ended_at__isnull=True)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", include("complaints.api_urls")),
     path("akun/", include("transparency.account_urls")),
     path("wilayah/", include("routing.urls")),
+    path("office/", include("officers.urls")),
     path("", include("complaints.urls")),
     path("", include("transparency.urls")),
 ]

@@ -4,8 +4,9 @@ never the reporter's contact details."""
 from django.db.models import Prefetch
 from django.http import Http404
 
-from complaints.models import Report, ReportEvent, ReportPhoto
+from complaints.models import Coordination, Report, ReportEvent, ReportPhoto
 from complaints.public import public_state
+from complaints.timeline import describe
 
 PUBLIC_REPORT_FIELDS = [
     "id",
@@ -27,13 +28,38 @@ PUBLIC_REPORT_FIELDS = [
     "area__parent__name",
     "area__parent__parent__name",
     "handling_unit__name",
+    "version",
+    "reporter_id",
+    "rejection_reason",
+    "needs_supervisor",
+    "parent__ticket",
+    "parent__status",
+    "parent__handling_unit__name",
+    "parent__rejection_reason",
+    "parent__needs_supervisor",
 ]
 
 
 def _public_reports():
-    return Report.objects.select_related(
-        "category", "channel", "area__parent__parent", "handling_unit"
-    ).only(*PUBLIC_REPORT_FIELDS)
+    return (
+        Report.objects.select_related(
+            "category",
+            "channel",
+            "area__parent__parent",
+            "handling_unit",
+            "parent__handling_unit",
+        )
+        .only(*PUBLIC_REPORT_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "coordination_set",
+                queryset=Coordination.objects.filter(ended_at__isnull=True)
+                .select_related("unit")
+                .order_by("invited_at"),
+                to_attr="open_coordinations",
+            )
+        )
+    )
 
 
 def report_public_get(*, ticket: str) -> Report:
@@ -57,9 +83,9 @@ def report_public_get(*, ticket: str) -> Report:
                 ),
                 Prefetch(
                     "events",
-                    queryset=ReportEvent.objects.filter(is_public=True).select_related(
-                        "unit"
-                    ),
+                    queryset=ReportEvent.objects.filter(is_public=True)
+                    .select_related("unit", "target_unit")
+                    .prefetch_related("photos"),
                 ),
             )
             .get(ticket=ticket.strip().upper())
@@ -67,6 +93,8 @@ def report_public_get(*, ticket: str) -> Report:
     except Report.DoesNotExist as exc:
         raise Http404 from exc
     report.public = public_state(report)
+    for event in report.events.all():
+        event.sentence = describe(event)
     return report
 
 

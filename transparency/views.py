@@ -2,13 +2,19 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.http import HttpResponseRedirect
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from complaints.action_forms import ACTION_FORMS, action_run
 from complaints.models import Report
+from complaints.services.support import support_add
+from complaints.timeline import describe
+from complaints.workflow import Action, allowed_actions
 from transparency.forms import CitizenSignupForm, TrackForm
 from transparency.selectors import report_public_get, reports_latest
 
@@ -22,10 +28,66 @@ def home(request):
     )
 
 
+CITIZEN_ACTIONS = {Action.DISPUTE, Action.CONFIRM}
+
+
+def _report_page(request, report, *, failed=None, status=200):
+    forms = []
+    if request.user.is_authenticated:
+        for action in allowed_actions(actor=request.user, report=report):
+            if action in CITIZEN_ACTIONS:
+                form = (
+                    failed.form
+                    if failed is not None and failed.action == action and failed.form
+                    else ACTION_FORMS[action](
+                        initial={"version": report.version}, report=report
+                    )
+                )
+                forms.append((action, Action(action).label, form))
+    return render(
+        request,
+        "transparency/report_detail.html",
+        {
+            "report": report,
+            "citizen_forms": forms,
+            "supported": request.user.is_authenticated
+            and report.supports.filter(user=request.user).exists(),
+        },
+        status=status,
+    )
+
+
 @require_GET
 def report_detail(request, ticket: str):
+    return _report_page(request, report_public_get(ticket=ticket))
+
+
+@require_POST
+def report_act(request, ticket: str, action: str):
+    """A citizen supports, confirms or disputes a report."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     report = report_public_get(ticket=ticket)
-    return render(request, "transparency/report_detail.html", {"report": report})
+    if action == "support":
+        try:
+            support_add(actor=request.user, report=report)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            return _report_page(request, report, status=400)
+        messages.success(request, _("Thank you: your support is counted."))
+        return redirect(report.get_absolute_url())
+    if action not in CITIZEN_ACTIONS:
+        raise Http404
+    outcome = action_run(request, report=report, action=action)
+    if outcome.ok:
+        messages.success(request, describe(outcome.event))
+        return redirect(report.get_absolute_url())
+    outcome.action = action
+    messages.error(request, outcome.error)
+    status = 404 if outcome.status == 403 else outcome.status
+    return _report_page(
+        request, report_public_get(ticket=ticket), failed=outcome, status=status
+    )
 
 
 @require_GET

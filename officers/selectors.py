@@ -1,0 +1,62 @@
+"""Reads for the back-office, scoped to the officer asking."""
+
+from django.db.models import Q
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from complaints.models import Report
+from officers.models import Membership
+from officers.permissions import MONITORING_ROOM_GROUP, SUPERVISOR_GROUP
+
+
+def reports_visible_to(user):
+    """Reports an officer may open: their units' (handling, coordinating, or sent
+    away by them), those granted one by one, or all for the monitoring room and
+    supervisors."""
+    everything = Report.objects.all()
+    if not user.is_authenticated:
+        return everything.none()
+    if (
+        user.is_superuser
+        or user.groups.filter(
+            name__in=[MONITORING_ROOM_GROUP, SUPERVISOR_GROUP]
+        ).exists()
+    ):
+        return everything
+    units = list(Membership.objects.filter(user=user).values_list("unit_id", flat=True))
+    granted = get_objects_for_user(
+        user, "complaints.act_on_report", klass=Report, with_superuser=False
+    ).values("pk")
+    return everything.filter(
+        Q(handling_unit_id__in=units)
+        | Q(disposed_from_id__in=units)
+        | Q(coordination__unit_id__in=units, coordination__ended_at__isnull=True)
+        | Q(pk__in=granted)
+    ).distinct()
+
+
+def report_for_officer(*, user, ticket: str) -> Report:
+    """The report, or 404 (the same answer as for a ticket that does not exist)."""
+    try:
+        return (
+            reports_visible_to(user)
+            .select_related(
+                "category",
+                "channel",
+                "area__parent__parent",
+                "handling_unit",
+                "disposed_from",
+                "reporter",
+                "parent",
+            )
+            .prefetch_related(
+                "photos",
+                "events__unit",
+                "events__target_unit",
+                "events__actor",
+                "events__photos",
+            )
+            .get(ticket=ticket.strip().upper())
+        )
+    except Report.DoesNotExist as exc:
+        raise Http404 from exc

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from officers import views
+
+app_name = "officers"
+urlpatterns = [
+    path("reports/<str:ticket>/", views.report_workspace, name="report"),
+    path("reports/<str:ticket>/<str:action>/", views.report_act, name="report-act"),
+]

@@ -1,0 +1,63 @@
+"""The back-office report workspace: everything an officer may do, and only that."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from complaints.action_forms import ACTION_FORMS, action_run
+from complaints.public import public_state
+from complaints.timeline import describe
+from complaints.workflow import Action, allowed_actions
+from officers.selectors import report_for_officer
+
+
+def _workspace(request, report, *, failed=None, status=200):
+    actions = allowed_actions(actor=request.user, report=report)
+    forms = []
+    for action in actions:
+        if action not in ACTION_FORMS:
+            continue
+        if failed is not None and failed.form is not None and action == failed.action:
+            form = failed.form
+        else:
+            form = ACTION_FORMS[action](
+                initial={"version": report.version}, report=report
+            )
+        forms.append((action, Action(action).label, form))
+    events = list(report.events.all())
+    for event in events:
+        event.sentence = describe(event)
+    return render(
+        request,
+        "officers/report_workspace.html",
+        {
+            "report": report,
+            "state": public_state(report),
+            "events": events,
+            "action_forms": forms,
+        },
+        status=status,
+    )
+
+
+@login_required
+def report_workspace(request, ticket: str):
+    return _workspace(request, report_for_officer(user=request.user, ticket=ticket))
+
+
+@login_required
+@require_POST
+def report_act(request, ticket: str, action: str):
+    report = report_for_officer(user=request.user, ticket=ticket)
+    if action not in ACTION_FORMS:
+        raise Http404
+    outcome = action_run(request, report=report, action=action)
+    if outcome.ok:
+        messages.success(request, describe(outcome.event))
+        return redirect("officers:report", ticket=report.ticket)
+    messages.error(request, outcome.error)
+    outcome.action = action
+    report = report_for_officer(user=request.user, ticket=ticket)
+    return _workspace(request, report, failed=outcome, status=outcome.status)
