@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from complaints.models import (
     Category,
     Channel,
+    Coordination,
+    Custody,
+    ExtensionRequest,
     Integrator,
     Report,
     ReportEvent,
@@ -70,11 +73,49 @@ class ReportEventInline(admin.TabularInline):
     model = ReportEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "actor", "from_status", "to_status", "unit", "note"]
+    fields = [
+        "created_at",
+        "kind",
+        "action",
+        "actor",
+        "from_status",
+        "to_status",
+        "unit",
+        "target_unit",
+        "note",
+        "is_public",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+
+class CustodyInline(admin.TabularInline):
+    model = Custody
+    extra = 0
+    can_delete = False
+    fields = ["unit", "started_at", "ended_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class CoordinationInline(CustodyInline):
+    model = Coordination
+    fields = ["unit", "invited_by", "invited_at", "ended_at"]
+    readonly_fields = fields
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(admin.ModelAdmin):
+    list_display = ["report", "unit", "new_due_at", "state", "created_at"]
+    list_filter = ["state"]
+    readonly_fields = [f.name for f in ExtensionRequest._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # requested and decided through the workflow
 
 
 @admin.register(Report)
@@ -91,11 +132,18 @@ class ReportAdmin(admin.ModelAdmin):
         "channel",
         "created_at",
     ]
-    list_filter = ["status", "category", "channel", "handling_unit__kind"]
+    list_filter = [
+        "status",
+        "ping_pong",
+        "needs_supervisor",
+        "category",
+        "channel",
+        "handling_unit__kind",
+    ]
     search_fields = ["ticket", "title", "description"]
     date_hierarchy = "created_at"
     list_select_related = ["category", "area", "handling_unit", "channel"]
-    inlines = [ReportPhotoInline, ReportEventInline]
+    inlines = [ReportPhotoInline, ReportEventInline, CustodyInline, CoordinationInline]
     readonly_fields = [
         field.name for field in Report._meta.fields if field.name not in ("id",)
     ]

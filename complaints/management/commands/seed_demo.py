@@ -175,6 +175,7 @@ class Command(BaseCommand):
             )
         )
         shapes = {area.id: shape(area.boundary) for area in kelurahan}
+        gambir = next(a for a in kelurahan if a.code == "31.71.01.1001")
         photos = self._photo_pool(rng)
         prefix = settings.WARGA_TICKET_PREFIX
         router = Router.load()
@@ -197,7 +198,8 @@ class Command(BaseCommand):
             size = min(BATCH, count - made)
             reports, plans = [], []
             for _ in range(size):
-                area = rng.choice(kelurahan)
+                # Some work for the demo officers of Kelurahan Gambir.
+                area = gambir if rng.random() < 0.05 else rng.choice(kelurahan)
                 category = rng.choice(categories)
                 key = (category.id, area.id)
                 if key not in routes:
