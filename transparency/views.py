@@ -15,6 +15,8 @@ from complaints.models import Report
 from complaints.services.support import support_add
 from complaints.timeline import describe
 from complaints.workflow import Action, allowed_actions
+from officers.permissions import is_officer
+from officers.selectors import reports_visible_to
 from transparency.forms import CitizenSignupForm, TrackForm
 from transparency.selectors import report_public_get, reports_latest
 
@@ -52,6 +54,8 @@ def _report_page(request, report, *, failed=None, status=200):
             "citizen_forms": forms,
             "supported": request.user.is_authenticated
             and report.supports.filter(user=request.user).exists(),
+            "in_back_office": is_officer(request.user)
+            and reports_visible_to(request.user).filter(pk=report.pk).exists(),
         },
         status=status,
     )

@@ -128,3 +128,10 @@ def test_people_outside_the_report_get_a_404_not_a_403(client, report, who):
 def test_anonymous_visitors_are_sent_to_log_in(client, report):
     response = client.get(page(report))
     assert response.status_code == 302 and "/akun/masuk/" in response["Location"]
+
+
+def test_officers_reach_the_workspace_from_the_public_page(client, clerk, report):
+    html = client.get(report.get_absolute_url()).content.decode()
+    assert page(report) in html
+    client.force_login(officer(unit_code="KEL-31.71.01.1001"))
+    assert page(report) not in client.get(report.get_absolute_url()).content.decode()

@@ -96,7 +96,11 @@ class Command(BaseCommand):
         if options["only_if_empty"] and Report.objects.exists():
             count = 0
         if count:
-            self._reports(count, random.Random(options["seed"]))
+            self._reports(
+                count,
+                random.Random(options["seed"]),
+                demo_citizen=get_user_model().objects.get(username="warga@example.com"),
+            )
         self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(f"Demo logins (password: {demo_password()})")
@@ -165,7 +169,7 @@ class Command(BaseCommand):
 
     # -- reports --------------------------------------------------------------
 
-    def _reports(self, count: int, rng: random.Random) -> None:
+    def _reports(self, count: int, rng: random.Random, *, demo_citizen) -> None:
         categories = list(Category.objects.filter(is_active=True))
         channels = list(Channel.objects.filter(is_active=True, is_offline=False))
         offline = list(Channel.objects.filter(is_active=True, is_offline=True))
@@ -243,6 +247,8 @@ class Command(BaseCommand):
                     area=area,
                     handling_unit=plan["holder"],
                     disposed_from=plan.get("disposed_from"),
+                    # A few are the demo citizen's own, to confirm or dispute.
+                    reporter=demo_citizen if rng.random() < 0.04 else None,
                     reporter_name=rng.choice(["Budi", "Siti", "Andi", "Dewi", "Rina"]),
                     is_anonymous=rng.random() < 0.2,
                     created_at=created,
