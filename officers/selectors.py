@@ -60,3 +60,16 @@ def report_for_officer(*, user, ticket: str) -> Report:
         )
     except Report.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def notifications_for(*, user):
+    """In-app notices for every unit the officer belongs to."""
+    from complaints.models import UnitNotification
+
+    return (
+        UnitNotification.objects.filter(
+            unit__in=Membership.objects.filter(user=user).values("unit")
+        )
+        .select_related("unit", "event__report", "event__unit", "event__target_unit")
+        .order_by("-created_at", "-id")
+    )

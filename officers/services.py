@@ -37,3 +37,16 @@ def membership_ensure(*, user, unit, role: str = Membership.Role.OFFICER) -> Mem
         user=user, unit=unit, defaults={"role": role}
     )
     return membership
+
+
+def notifications_mark_read(*, user, ids: list[int]) -> int:
+    """Mark the officer's units' notices read (others' notices are left alone)."""
+    from django.utils import timezone
+
+    from complaints.models import UnitNotification
+
+    return UnitNotification.objects.filter(
+        pk__in=ids,
+        read_at__isnull=True,
+        unit__in=Membership.objects.filter(user=user).values("unit"),
+    ).update(read_at=timezone.now())

@@ -10,7 +10,9 @@ from complaints.action_forms import ACTION_FORMS, action_run
 from complaints.public import public_state
 from complaints.timeline import describe
 from complaints.workflow import Action, allowed_actions
-from officers.selectors import report_for_officer
+from officers.permissions import is_officer
+from officers.selectors import notifications_for, report_for_officer
+from officers.services import notifications_mark_read
 
 
 def _workspace(request, report, *, failed=None, status=200):
@@ -61,3 +63,21 @@ def report_act(request, ticket: str, action: str):
     outcome.action = action
     report = report_for_officer(user=request.user, ticket=ticket)
     return _workspace(request, report, failed=outcome, status=outcome.status)
+
+
+@login_required
+def notifications(request):
+    """What happened to the reports of the officer's units, newest first; opening
+    the page marks them read."""
+    if not is_officer(request.user):
+        raise Http404
+    notices = list(notifications_for(user=request.user)[:100])
+    for notice in notices:
+        notice.sentence = describe(notice.event)
+    unread = [n.pk for n in notices if n.read_at is None]
+    notifications_mark_read(user=request.user, ids=unread)
+    return render(
+        request,
+        "officers/notifications.html",
+        {"notices": notices, "unread": set(unread)},
+    )

@@ -135,3 +135,44 @@ def test_officers_reach_the_workspace_from_the_public_page(client, clerk, report
     assert page(report) in html
     client.force_login(officer(unit_code="KEL-31.71.01.1001"))
     assert page(report) not in client.get(report.get_absolute_url()).content.decode()
+
+
+def test_a_walk_in_report_without_a_reporter_account_opens_too(client, clerk):
+    from complaints.models import Category, Channel
+    from complaints.services.intake import report_submit
+    from tests.factories import KUNINGAN
+
+    walk_in = report_submit(
+        actor=clerk,
+        channel=Channel.objects.get(code="desk-kelurahan"),
+        category=Category.objects.get(code="sampah"),
+        title="Sampah",
+        description="Datang ke kantor",
+        latitude=KUNINGAN[0],
+        longitude=KUNINGAN[1],
+        reporter_name="Pak RT",
+        reporter_phone="0812",
+    ).report
+    response = client.get(page(walk_in))
+    assert response.status_code == 200
+    assert "Pak RT" in response.content.decode()
+
+
+def test_the_receiving_unit_reads_its_notifications_once(
+    client, clerk, report, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post(
+            client,
+            report,
+            "dispose",
+            {"unit": Unit.objects.get(code="KEC-31.74.02").pk, "note": "Wewenang"},
+        )
+    receiver = officer(unit_code="KEC-31.74.02")
+    client.force_login(receiver)
+    first = client.get(reverse("officers:notifications"))
+    assert report.ticket in first.content.decode()
+    assert len(first.context["unread"]) == 1
+    assert client.get(reverse("officers:notifications")).context["unread"] == set()
+    client.force_login(citizen())
+    assert client.get(reverse("officers:notifications")).status_code == 404

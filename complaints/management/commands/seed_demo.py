@@ -210,8 +210,6 @@ class Command(BaseCommand):
                     routes[key] = router.unit_for(category=category, kelurahan=area)
                 unit = routes[key]
                 status = rng.choices(statuses, weights)[0]
-                if status == S.MERGED and not parents:
-                    status = S.NEW
                 # Old reports are settled; recent ones are still moving.
                 age = timedelta(seconds=rng.randint(60, 365 * 24 * 3600))
                 if status in (S.NEW, S.DISPOSED, S.REOPENED, S.DONE):
@@ -262,11 +260,9 @@ class Command(BaseCommand):
                     rejection_reason=plan.get("rejection_reason", ""),
                     version=len(plan["steps"]),
                 )
-                if status == S.MERGED:
-                    report.parent_id, plan["parent"] = rng.choice(parents)
                 reports.append(report)
                 plans.append(plan)
-            self._write(reports, plans, photos, rng, counters)
+            self._write(reports, plans, photos, rng, counters, parents)
             parents.extend(
                 (r.id, r.ticket)
                 for r in reports
@@ -298,7 +294,10 @@ class Command(BaseCommand):
             if status == S.COORDINATED or (
                 status != S.IN_PROCESS and rng.random() < 0.2
             ):
-                partner = rng.choice(branches)
+                city = area.parent.parent_id
+                partner = rng.choice(
+                    [b for b in branches if b.area_id == city] or branches
+                )
                 later()
                 step(
                     "coordinate",
@@ -368,9 +367,21 @@ class Command(BaseCommand):
         plan["steps"], plan["holder"] = steps, holder
         return plan
 
-    def _write(self, reports, plans, photos, rng, counters) -> None:
+    def _write(self, reports, plans, photos, rng, counters, parents) -> None:
         with transaction.atomic():
-            Report.objects.bulk_create(reports, batch_size=BATCH)
+            # Duplicates point at an original: insert the originals first, so that
+            # a duplicate can name one from this very batch.
+            originals = [r for r in reports if r.status != S.MERGED]
+            Report.objects.bulk_create(originals, batch_size=BATCH)
+            candidates = parents + [
+                (r.id, r.ticket) for r in originals if r.status != S.REJECTED
+            ]
+            for report, plan in zip(reports, plans, strict=True):
+                if report.status == S.MERGED:
+                    report.parent_id, plan["parent"] = rng.choice(candidates)
+            Report.objects.bulk_create(
+                [r for r in reports if r.status == S.MERGED], batch_size=BATCH
+            )
             events, proofs, custody, coordination = [], [], [], []
             for report, plan in zip(reports, plans, strict=True):
                 events.append(
