@@ -452,6 +452,8 @@ def _dispute(step: Step) -> None:
         raise NotAllowedNow(_("A supervisor is already deciding on this report."))
     step.note = _text(step, "note", required=True, label=_("Reason"))
     step.photo_kind = ReportPhoto.Kind.DISPUTE
+    # Counted against the unit whose follow-up is disputed.
+    step.target_unit = step.report.handling_unit
     count = step.report.dispute_count + 1
     step.set(dispute_count=count)
     step.data["count"] = count

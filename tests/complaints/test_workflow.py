@@ -209,6 +209,7 @@ def test_the_reporter_or_a_supporter_disputes_and_it_goes_back_red_to_the_same_u
     assert report.status == "reopened" and report.handling_unit.code == HOME
     assert report.dispute_count == 1
     assert event.data == {"count": 1}
+    assert event.target_unit.code == HOME  # counted against the unit
     assert public_state(report).colour == "red"
 
 
@@ -263,6 +264,16 @@ def test_without_a_dispute_the_schedule_closes_after_the_window(report, clerk):
     assert fresh(other).status == "done"
     assert reports_close_expired() == 0  # running again changes nothing
     assert fresh(report).events.last().action == "auto_close"
+
+
+def test_the_auto_close_runs_on_an_hourly_schedule():
+    from django_q.models import Schedule
+
+    schedule = Schedule.objects.get(func="complaints.tasks.reports_close_expired")
+    assert schedule.schedule_type == Schedule.HOURLY and schedule.repeats < 0
+    from complaints.tasks import reports_close_expired as scheduled
+
+    assert scheduled() == 0  # what the worker calls: nothing due here
 
 
 def test_a_merged_duplicate_follows_its_parent_and_its_reporter_hears_of_it(
