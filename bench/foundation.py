@@ -128,6 +128,27 @@ def main() -> None:
 
     results.append(row("intake with one 12 MP photo (SQLite)", timed(submit, 20)))
 
+    from complaints.workflow import Action, transition  # noqa: E402
+
+    plain = [
+        report_submit(
+            actor=clerk,
+            channel=channel,
+            category=category,
+            title="Sampah",
+            description="Bench",
+            latitude=-6.2297,
+            longitude=106.8295,
+        ).report.pk
+        for _ in range(200)
+    ]
+    queue = iter(plain)
+
+    def accept():
+        transition(actor=clerk, report_id=next(queue), action=Action.ACCEPT)
+
+    results.append(row("workflow: accept a report (SQLite)", timed(accept, 200)))
+
     print(f"{'measure':<44} {'n':>6} {'per s':>9} {'p50':>9} {'p95':>9} {'p99':>9}")
     for r in results:
         times = " ".join(f"{r[q]:>7}{r['unit']:>2}" for q in ("p50", "p95", "p99"))
