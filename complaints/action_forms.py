@@ -42,6 +42,21 @@ class RequiredNote(ActionForm):
     )
 
 
+class UnitsField(forms.ModelMultipleChoiceField):
+    """Ids that cannot be primary keys are refused before they reach the query
+    (SQLite overflows on a 30-digit integer)."""
+
+    def _check_values(self, value):
+        for item in value:
+            if not str(item).isdigit() or len(str(item)) > 18:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                )
+        return super()._check_values(value)
+
+
 def _units(report: Report):
     return Unit.objects.filter(is_active=True).exclude(pk=report.handling_unit_id)
 
@@ -78,9 +93,7 @@ class DisposeForm(RequiredNote):
 
 
 class CoordinateForm(ActionForm):
-    units = forms.ModelMultipleChoiceField(
-        label=_("With units"), queryset=Unit.objects.none()
-    )
+    units = UnitsField(label=_("With units"), queryset=Unit.objects.none())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

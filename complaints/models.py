@@ -345,6 +345,10 @@ class ReportPhoto(models.Model):
     height = models.PositiveIntegerField(_("height"))
     original_format = models.CharField(_("original format"), max_length=8)
     sha256 = models.CharField(_("SHA-256 of the upload"), max_length=64)
+    # Of the stored copy too: a proof photo must not be the portal's own picture.
+    stored_sha256 = models.CharField(
+        _("SHA-256 of the stored copy"), max_length=64, blank=True
+    )
     # Read from the EXIF before it was stripped.
     taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
     gps_latitude = models.FloatField(_("GPS latitude"), null=True, blank=True)
@@ -520,6 +524,7 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", _("Pending")
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Lapsed")
 
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="extension_requests"
@@ -532,7 +537,7 @@ class ExtensionRequest(models.Model):
     new_due_at = models.DateTimeField(_("new deadline"))
     previous_due_at = models.DateTimeField(_("previous deadline"))
     state = models.CharField(
-        _("state"), max_length=8, choices=State.choices, default=State.PENDING
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

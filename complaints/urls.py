@@ -6,7 +6,9 @@ app_name = "complaints"
 urlpatterns = [
     path("lapor/", views.report_create, name="report-create"),
     path(
-        "lapor/terkirim/<str:ticket>/", views.report_submitted, name="report-submitted"
+        "lapor/terkirim/<ticket:ticket>/",
+        views.report_submitted,
+        name="report-submitted",
     ),
     path("office/intake/", views.officer_report_create, name="officer-report-create"),
 ]

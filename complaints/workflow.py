@@ -80,6 +80,8 @@ HANDLERS_ROLES = frozenset({R.HANDLING_OFFICER, R.HANDLING_HEAD, R.SUPERVISOR})
 HEADS = frozenset({R.HANDLING_HEAD, R.SUPERVISOR})
 WORKERS = HANDLERS_ROLES | {R.COORDINATING_OFFICER}
 OPEN = (S.NEW, S.DISPOSED, S.IN_PROCESS, S.COORDINATED, S.REOPENED)
+# A disputed (reopened) report cannot be made to disappear by rejecting or merging it.
+DISMISSABLE = (S.NEW, S.DISPOSED, S.IN_PROCESS, S.COORDINATED)
 WORKING = (S.IN_PROCESS, S.COORDINATED)
 
 
@@ -97,7 +99,7 @@ def _rows() -> dict[tuple[str, str], Transition]:
             table[(status, action)] = Transition(to, frozenset(roles))
 
     allow([S.NEW, S.REOPENED], Action.ACCEPT, S.IN_PROCESS, HANDLERS_ROLES)
-    allow(OPEN, Action.REJECT, S.REJECTED, HEADS)
+    allow(DISMISSABLE, Action.REJECT, S.REJECTED, HEADS)
     allow([S.NEW, S.REOPENED, *WORKING], Action.DISPOSE, S.DISPOSED, HANDLERS_ROLES)
     allow([S.DISPOSED], Action.ACCEPT_DISPOSITION, S.IN_PROCESS, HANDLERS_ROLES)
     allow([S.DISPOSED], Action.RETURN_DISPOSITION, S.NEW, HANDLERS_ROLES)
@@ -109,7 +111,7 @@ def _rows() -> dict[tuple[str, str], Transition]:
     allow([S.DONE], Action.AUTO_CLOSE, S.CLOSED, {R.SYSTEM})
     allow([S.DONE], Action.SUPERVISOR_REOPEN, S.REOPENED, {R.SUPERVISOR})
     allow([S.DONE], Action.SUPERVISOR_CLOSE, S.CLOSED, {R.SUPERVISOR})
-    allow(OPEN, Action.MERGE, S.MERGED, HANDLERS_ROLES)
+    allow(DISMISSABLE, Action.MERGE, S.MERGED, HANDLERS_ROLES)
     allow([*WORKING, S.REOPENED], Action.REQUEST_EXTENSION, None, HANDLERS_ROLES)
     allow([*WORKING, S.REOPENED], Action.DECIDE_EXTENSION, None, HEADS)
     return table
@@ -188,9 +190,28 @@ def roles_of(actor, report: Report) -> set[str]:
         roles.add(R.COORDINATING_OFFICER)
     if report.reporter_id == actor.pk:
         roles.add(R.REPORTER)
-    if Support.objects.filter(report=report, user=actor).exists():
+    # Only support given before the follow-up was done counts: a stranger cannot
+    # "+1" a finished report just to reopen it.
+    supports = Support.objects.filter(report=report, user=actor)
+    if report.completed_at is not None:
+        supports = supports.filter(created_at__lt=report.completed_at)
+    if supports.exists():
         roles.add(R.SUPPORTER)
     return roles
+
+
+# Conditions beyond the table that decide whether offering an action makes sense.
+_OFFER_ONLY_IF: dict[str, Callable[[Report], bool]] = {
+    Action.SUPERVISOR_REOPEN: lambda r: r.needs_supervisor,
+    Action.SUPERVISOR_CLOSE: lambda r: r.needs_supervisor,
+    Action.DECIDE_EXTENSION: lambda r: r.extension_requests.filter(
+        state=ExtensionRequest.State.PENDING
+    ).exists(),
+    Action.REQUEST_EXTENSION: lambda r: (
+        not r.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists()
+    ),
+    Action.AUTO_CLOSE: lambda r: False,
+}
 
 
 def allowed_actions(*, actor, report: Report) -> list[str]:
@@ -199,7 +220,9 @@ def allowed_actions(*, actor, report: Report) -> list[str]:
     return [
         action
         for action in Action.values
-        if (spec := TRANSITIONS.get((report.status, action))) and roles & spec.roles
+        if (spec := TRANSITIONS.get((report.status, action)))
+        and roles & spec.roles
+        and _OFFER_ONLY_IF.get(action, lambda r: True)(report)
     ]
 
 
@@ -261,6 +284,13 @@ def _move_custody(step: Step, unit: Unit | None) -> None:
         Custody.objects.create(report=step.report, unit=unit, started_at=step.now)
 
 
+def _withdraw_extensions(step: Step) -> None:
+    """A pending deadline request lapses when the unit or the work changes."""
+    step.report.extension_requests.filter(state=ExtensionRequest.State.PENDING).update(
+        state=ExtensionRequest.State.WITHDRAWN, decided_at=step.now
+    )
+
+
 def _target_unit(step: Step) -> Unit:
     raw = step.params.get("unit")
     unit = raw if isinstance(raw, Unit) else Unit.objects.filter(pk=raw).first()
@@ -298,10 +328,11 @@ def _reject(step: Step) -> None:
             errors={"reason": [_("Choose a reason.")]},
         )
     step.note = _text(step, "note", required=False, label=_("Note"))
-    step.set(rejection_reason=reason)
+    step.set(rejection_reason=reason, closed_at=step.now)
     step.data["reason"] = reason
     _responded(step)
     _end_coordination(step)
+    _withdraw_extensions(step)
     _move_custody(step, None)
 
 
@@ -317,11 +348,15 @@ def _dispose(step: Step) -> None:
     )
     _responded(step)
     _end_coordination(step)
+    _withdraw_extensions(step)
     _move_custody(step, unit)
 
 
 def _accept_disposition(step: Step) -> None:
     step.note = _text(step, "note", required=False, label=_("Note"))
+    # The hand-over is over: the sender no longer follows the report.
+    step.data["from_unit"] = getattr(step.report.disposed_from, "name", "")
+    step.set(disposed_from=None)
 
 
 def _return_disposition(step: Step) -> None:
@@ -337,12 +372,15 @@ def _return_disposition(step: Step) -> None:
         response_due_at=step.now + timedelta(hours=step.report.category.response_hours),
     )
     _move_custody(step, back_to)
-    earlier = ReportEvent.objects.filter(
-        report=step.report,
-        action=Action.RETURN_DISPOSITION,
-        unit=receiver,
-        target_unit=back_to,
-    ).count()
+    pair = sorted([receiver.pk, back_to.pk])
+    step.data["between"] = pair
+    earlier = sum(
+        1
+        for data in ReportEvent.objects.filter(
+            report=step.report, action=Action.RETURN_DISPOSITION
+        ).values_list("data", flat=True)
+        if (data or {}).get("between") == pair
+    )
     if earlier + 1 >= 2 and not step.report.ping_pong:
         # The second return between the same two units: no endless ping-pong.
         step.set(ping_pong=True)
@@ -362,7 +400,8 @@ def _coordinate(step: Step) -> None:
         for u in units
         if not u.is_active or u.pk == step.report.handling_unit_id or u.pk in open_ids
     ]
-    if not units or len(units) != len(set(map(str, raw))) or problems:
+    wanted = {str(getattr(u, "pk", u)) for u in raw}
+    if not units or len(units) != len(wanted) or problems:
         raise InvalidInput(
             _("Choose active units that are not already working on this report."),
             errors={"units": problems or [_("Choose at least one unit.")]},
@@ -398,12 +437,13 @@ def _acting_unit_for_follow_up(step: Step) -> Unit | None:
 
 
 def _check_proof(step: Step) -> None:
-    """Proof must be new: not taken before the report, not the reporter's own."""
-    evidence = set(
-        step.report.photos.filter(kind=ReportPhoto.Kind.EVIDENCE).values_list(
-            "sha256", flat=True
-        )
-    )
+    """Proof must be new: not taken before the report, not the reporter's own
+    photo (as sent, or as downloaded from the portal)."""
+    evidence = set()
+    for sent, stored in step.report.photos.exclude(
+        kind=ReportPhoto.Kind.PROOF
+    ).values_list("sha256", "stored_sha256"):
+        evidence |= {sent, stored}
     for photo in step.photos:
         if photo.sha256 in evidence:
             raise InvalidInput(
@@ -427,10 +467,18 @@ def _follow_up(step: Step) -> None:
 def _complete(step: Step) -> None:
     _check_proof(step)
     step.note = _text(step, "note", required=False, label=_("Note"))
-    has_proof = (
-        bool(step.photos)
-        or step.report.photos.filter(kind=ReportPhoto.Kind.PROOF).exists()
+    # Proof from before a dispute proved nothing: only proof posted since the
+    # report was last reopened counts.
+    reopened = (
+        ReportEvent.objects.filter(report=step.report, to_status=S.REOPENED)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
     )
+    earlier_proof = step.report.photos.filter(kind=ReportPhoto.Kind.PROOF)
+    if reopened is not None:
+        earlier_proof = earlier_proof.filter(created_at__gt=reopened)
+    has_proof = bool(step.photos) or earlier_proof.exists()
     if not has_proof:
         raise InvalidInput(
             _("Completing needs at least one proof photo taken after the report."),
@@ -439,6 +487,7 @@ def _complete(step: Step) -> None:
     step.set(completed_at=step.now)
     _responded(step)
     _end_coordination(step)
+    _withdraw_extensions(step)
 
 
 def _dispute(step: Step) -> None:
@@ -512,13 +561,15 @@ def _merge(step: Step) -> None:
             errors={"parent": [_("Choose the original report.")]},
         )
     step.note = _text(step, "note", required=False, label=_("Note"))
-    step.set(parent=parent)
+    step.set(parent=parent, closed_at=step.now)
     step.data["parent"] = parent.ticket
+    _responded(step)
     _end_coordination(step)
+    _withdraw_extensions(step)
     _move_custody(step, None)
 
     def tell_parent(event: ReportEvent) -> None:
-        ReportEvent.objects.create(
+        added = ReportEvent.objects.create(
             report=parent,
             kind=ReportEvent.Kind.ACTION,
             action="duplicate_added",
@@ -529,6 +580,9 @@ def _merge(step: Step) -> None:
             to_status=parent.status,
             data={"child": step.report.ticket},
             created_at=step.now,
+        )
+        transaction.on_commit(
+            lambda: async_task("complaints.tasks.event_notify", added.pk), robust=True
         )
 
     step.after_event.append(tell_parent)
@@ -567,6 +621,10 @@ def _decide_extension(step: Step) -> None:
     )
     if pending is None:
         raise NotAllowedNow(_("No deadline request is waiting for a decision."))
+    if pending.requested_by_id == getattr(step.actor, "pk", None) and (
+        R.SUPERVISOR not in step.roles
+    ):
+        raise Forbidden(_("Someone else must decide on your own request."))
     approve = bool(step.params.get("approve"))
     step.note = _text(step, "note", required=not approve, label=_("Reason"))
     pending.state = (

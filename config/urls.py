@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 
+from complaints.converters import TicketConverter
 from config import views
+
+register_converter(TicketConverter, "ticket")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -5,6 +5,6 @@ from officers import views
 app_name = "officers"
 urlpatterns = [
     path("", views.notifications, name="notifications"),
-    path("reports/<str:ticket>/", views.report_workspace, name="report"),
-    path("reports/<str:ticket>/<str:action>/", views.report_act, name="report-act"),
+    path("reports/<ticket:ticket>/", views.report_workspace, name="report"),
+    path("reports/<ticket:ticket>/<str:action>/", views.report_act, name="report-act"),
 ]

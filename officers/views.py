@@ -11,7 +11,11 @@ from complaints.public import public_state
 from complaints.timeline import describe
 from complaints.workflow import Action, allowed_actions
 from officers.permissions import is_officer
-from officers.selectors import notifications_for, report_for_officer
+from officers.selectors import (
+    notifications_for,
+    report_for_officer,
+    reports_visible_to,
+)
 from officers.services import notifications_mark_read
 
 
@@ -58,6 +62,8 @@ def report_act(request, ticket: str, action: str):
     outcome = action_run(request, report=report, action=action)
     if outcome.ok:
         messages.success(request, describe(outcome.event))
+        if not reports_visible_to(request.user).filter(pk=report.pk).exists():
+            return redirect("officers:notifications")  # handed back: no longer ours
         return redirect("officers:report", ticket=report.ticket)
     messages.error(request, outcome.error)
     outcome.action = action

@@ -85,7 +85,14 @@ def report_public_get(*, ticket: str) -> Report:
                     "events",
                     queryset=ReportEvent.objects.filter(is_public=True)
                     .select_related("unit", "target_unit")
-                    .prefetch_related("photos"),
+                    .prefetch_related(
+                        Prefetch(
+                            "photos",
+                            queryset=ReportPhoto.objects.filter(
+                                kind=ReportPhoto.Kind.PROOF
+                            ),
+                        )
+                    ),
                 ),
             )
             .get(ticket=ticket.strip().upper())

@@ -6,6 +6,6 @@ app_name = "transparency"
 urlpatterns = [
     path("", views.home, name="home"),
     path("lacak/", views.track, name="track"),
-    path("reports/<str:ticket>/", views.report_detail, name="report-detail"),
-    path("reports/<str:ticket>/<str:action>/", views.report_act, name="report-act"),
+    path("reports/<ticket:ticket>/", views.report_detail, name="report-detail"),
+    path("reports/<ticket:ticket>/<str:action>/", views.report_act, name="report-act"),
 ]

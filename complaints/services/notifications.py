@@ -11,6 +11,7 @@ from complaints.models import (
     EmailDelivery,
     Report,
     ReportEvent,
+    Support,
     UnitNotification,
 )
 from complaints.public import public_state
@@ -57,7 +58,8 @@ def event_notify(*, event_id: int) -> int:
     if not event.is_public:
         return 0
     status_changed = event.from_status != event.to_status
-    if not (status_changed or event.action in ("follow_up", "decide_extension")):
+    worth_telling = ("follow_up", "decide_extension", "dispute", "duplicate_added")
+    if not (status_changed or event.action in worth_telling):
         return 0
     sent = 0
     for address in _citizen_addresses(report, exclude=event.actor):
@@ -88,12 +90,22 @@ def _citizen_addresses(report: Report, *, exclude) -> list[str]:
     """The reporter, the citizens who support the report, and the reporters of the
     duplicates merged into it (they follow this report now)."""
     addresses = []
-    followed = [report, *report.duplicates.select_related("reporter")]
+    followed, frontier = [report], [report.pk]
+    while frontier and len(followed) < 500:  # duplicates of duplicates, bounded
+        children = list(
+            Report.objects.filter(parent_id__in=frontier).select_related("reporter")
+        )
+        followed += children
+        frontier = [child.pk for child in children]
     for item in followed:
         addresses.append(item.reporter_email)
         if item.reporter_id:
             addresses.append(item.reporter.email)
-    addresses += list(report.supports.values_list("user__email", flat=True))
+    addresses += list(
+        Support.objects.filter(report__in=followed).values_list(
+            "user__email", flat=True
+        )
+    )
     skip = (getattr(exclude, "email", "") or "").lower()
     seen, result = set(), []
     for address in addresses:

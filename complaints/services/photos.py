@@ -249,6 +249,7 @@ def photos_store(
             height=photo.height,
             original_format=photo.original_format,
             sha256=photo.sha256,
+            stored_sha256=hashlib.sha256(photo.image).hexdigest(),
             taken_at=photo.taken_at,
             gps_latitude=photo.gps_latitude,
             gps_longitude=photo.gps_longitude,

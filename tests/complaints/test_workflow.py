@@ -201,9 +201,13 @@ def done(report, clerk):
 def test_the_reporter_or_a_supporter_disputes_and_it_goes_back_red_to_the_same_unit(
     report, clerk
 ):
-    done(report, clerk)
     supporter = citizen()
     Support.objects.create(report=report, user=supporter)
+    late = citizen()
+    done(report, clerk)
+    Support.objects.create(report=report, user=late)
+    with pytest.raises(Forbidden):  # a "+1" after the work was done reopens nothing
+        act(late, report, Action.DISPUTE, note="Saya baru lihat")
     event = act(supporter, report, Action.DISPUTE, note="Masih berlubang")
     report = fresh(report)
     assert report.status == "reopened" and report.handling_unit.code == HOME

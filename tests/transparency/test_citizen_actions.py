@@ -11,8 +11,8 @@ from tests.factories import citizen, image_bytes, officer, report_filed
 pytestmark = pytest.mark.usefixtures("ref")
 
 
-def done_report():
-    report = report_filed()
+def done_report(report=None):
+    report = report or report_filed()
     clerk = officer(unit_code="KEL-31.74.02.1008")
     transition(actor=clerk, report_id=report.pk, action=Action.ACCEPT)
     transition(
@@ -41,12 +41,12 @@ def test_the_reporter_confirms_the_fix_from_the_report_page(client):
 
 
 def test_a_supporter_disputes_with_a_reason_and_the_report_turns_red(client):
-    report = done_report()
     fan = citizen()
     client.force_login(fan)
+    report = report_filed()
     assert act(client, report, "support").status_code == 302
     assert Support.objects.filter(report=report, user=fan).exists()
-    report.refresh_from_db()
+    report = done_report(report)
     assert act(client, report, "dispute", {"note": ""}).status_code == 400
     assert act(client, report, "dispute", {"note": "Masih kotor"}).status_code == 302
     report.refresh_from_db()
