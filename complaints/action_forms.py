@@ -133,6 +133,14 @@ class ExtensionDecisionForm(ActionForm):
     )
 
 
+class ReplyForm(ActionForm):
+    note = forms.CharField(
+        label=_("Message to the reporter"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class DisputeForm(RequiredNote):
     photos = MultiplePhotoField(label=_("Photo (optional)"), required=False)
 
@@ -153,6 +161,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     Action.SUPERVISOR_CLOSE: RequiredNote,
     Action.DISPUTE: DisputeForm,
     Action.CONFIRM: ActionForm,
+    Action.REPLY: ReplyForm,
 }
 
 

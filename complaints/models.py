@@ -214,6 +214,8 @@ class Report(models.Model):
 
     created_at = models.DateTimeField(_("received at"), db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # When the current handling unit got the report: its own clock starts here.
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     response_due_at = models.DateTimeField(_("response due"))
     completion_due_at = models.DateTimeField(_("completion due"))
     receipt_sent_at = models.DateTimeField(_("receipt sent at"), null=True, blank=True)
@@ -272,6 +274,8 @@ class Report(models.Model):
             models.Index(fields=["handling_unit", "status", "created_at"]),
             models.Index(fields=["area", "created_at"]),
             models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["handling_unit", "status", "completion_due_at"]),
+            models.Index(fields=["status", "response_due_at"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -604,3 +608,73 @@ class EmailDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} → {self.recipient}"
+
+
+class SatisfactionSurvey(models.Model):
+    """The reporter's answer to the IKM survey (Permen PANRB 14/2017) after closing:
+    nine service elements, each scored 1 (poor) to 4 (very good)."""
+
+    ELEMENTS = [
+        ("u1", _("Requirements")),
+        ("u2", _("Procedure")),
+        ("u3", _("Time to complete")),
+        ("u4", _("Cost")),
+        ("u5", _("What was delivered")),
+        ("u6", _("Officers' competence")),
+        ("u7", _("Officers' conduct")),
+        ("u8", _("Handling of complaints and suggestions")),
+        ("u9", _("Facilities")),
+    ]
+
+    report = models.OneToOneField(
+        Report,
+        verbose_name=_("report"),
+        on_delete=models.CASCADE,
+        related_name="survey",
+    )
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("respondent"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The unit that handled the report when it closed: the one being rated.
+    unit = models.ForeignKey(
+        "routing.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="surveys",
+    )
+    u1 = models.PositiveSmallIntegerField(_("requirements"))
+    u2 = models.PositiveSmallIntegerField(_("procedure"))
+    u3 = models.PositiveSmallIntegerField(_("time to complete"))
+    u4 = models.PositiveSmallIntegerField(_("cost"))
+    u5 = models.PositiveSmallIntegerField(_("what was delivered"))
+    u6 = models.PositiveSmallIntegerField(_("officers' competence"))
+    u7 = models.PositiveSmallIntegerField(_("officers' conduct"))
+    u8 = models.PositiveSmallIntegerField(_("handling of complaints"))
+    u9 = models.PositiveSmallIntegerField(_("facilities"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("answered at"))
+
+    class Meta:
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        indexes = [models.Index(fields=["unit", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    **{f"u{i}__gte": 1 for i in range(1, 10)},
+                    **{f"u{i}__lte": 4 for i in range(1, 10)},
+                ),
+                name="survey_scores_1_to_4",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"IKM {self.report_id}"
+
+    @property
+    def scores(self) -> list[int]:
+        return [getattr(self, f"u{i}") for i in range(1, 10)]

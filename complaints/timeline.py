@@ -104,4 +104,24 @@ def describe(event: ReportEvent) -> str:
                 "date": _date(data.get("new_due_at"))
             }
         return _("The request to move the deadline was refused.")
+    if action == "reply":
+        return _("%(unit)s replied to the reporter.") % {"unit": unit}
+    if action == "audit_reopen":
+        return _(
+            "A supervisor's audit found the follow-up by %(unit)s inadequate: "
+            "the report is reopened."
+        ) % {"unit": target or unit}
+    if action == "sla_warning":
+        if data.get("clock") == "completion":
+            return _("%(unit)s was warned: the report is past its deadline.") % {
+                "unit": target
+            }
+        return _("%(unit)s was warned: the report has not been handled in time.") % {
+            "unit": target
+        }
+    if action == "sla_escalation":
+        return _("Escalated to %(target)s: %(late)s is late with this report.") % {
+            "target": target,
+            "late": data.get("late_unit", ""),
+        }
     return event.get_kind_display()

@@ -59,6 +59,8 @@ class Action(TextChoices):
     MERGE = "merge", gettext_lazy("Merge as duplicate")
     REQUEST_EXTENSION = "request_extension", gettext_lazy("Request a later deadline")
     DECIDE_EXTENSION = "decide_extension", gettext_lazy("Decide on a deadline request")
+    REPLY = "reply", gettext_lazy("Reply to the reporter")
+    AUDIT_REOPEN = "audit_reopen", gettext_lazy("Reopen after a failed audit")
 
 
 class Role(TextChoices):
@@ -114,6 +116,9 @@ def _rows() -> dict[tuple[str, str], Transition]:
     allow(DISMISSABLE, Action.MERGE, S.MERGED, HANDLERS_ROLES)
     allow([*WORKING, S.REOPENED], Action.REQUEST_EXTENSION, None, HANDLERS_ROLES)
     allow([*WORKING, S.REOPENED], Action.DECIDE_EXTENSION, None, HEADS)
+    allow([*OPEN, S.DONE], Action.REPLY, None, HANDLERS_ROLES)
+    # A supervisor's audit found the follow-up inadequate (officers.services.audit).
+    allow([S.DONE, S.CLOSED], Action.AUDIT_REOPEN, S.REOPENED, {R.SUPERVISOR})
     return table
 
 
@@ -211,6 +216,8 @@ _OFFER_ONLY_IF: dict[str, Callable[[Report], bool]] = {
         not r.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists()
     ),
     Action.AUTO_CLOSE: lambda r: False,
+    # Only through a supervisor's audit verdict, which records why.
+    Action.AUDIT_REOPEN: lambda r: False,
 }
 
 
@@ -343,6 +350,7 @@ def _dispose(step: Step) -> None:
     step.set(
         disposed_from=step.report.handling_unit,
         handling_unit=unit,
+        assigned_at=step.now,
         # The receiving unit gets its own time to respond.
         response_due_at=step.now + timedelta(hours=step.report.category.response_hours),
     )
@@ -369,6 +377,7 @@ def _return_disposition(step: Step) -> None:
     step.set(
         handling_unit=back_to,
         disposed_from=None,
+        assigned_at=step.now,
         response_due_at=step.now + timedelta(hours=step.report.category.response_hours),
     )
     _move_custody(step, back_to)
@@ -513,6 +522,15 @@ def _dispute(step: Step) -> None:
         step.data["escalated"] = True
     else:
         step.set(completed_at=None)
+        _restart_response_clock(step)
+
+
+def _restart_response_clock(step: Step) -> None:
+    """A reopened report needs the unit's attention again: it gets the category's
+    response time from now (the completion deadline stays where it was)."""
+    step.set(
+        response_due_at=step.now + timedelta(hours=step.report.category.response_hours)
+    )
 
 
 def _confirm(step: Step) -> None:
@@ -541,6 +559,21 @@ def _supervisor_decision(step: Step) -> None:
         _move_custody(step, None)
     else:
         step.set(completed_at=None)
+        _restart_response_clock(step)
+
+
+def _audit_reopen(step: Step) -> None:
+    step.note = _text(step, "note", required=True, label=_("Audit finding"))
+    # Counted against the unit whose follow-up failed the audit.
+    step.target_unit = step.report.handling_unit
+    step.set(completed_at=None, closed_at=None, needs_supervisor=False)
+    _restart_response_clock(step)
+    if step.report.status == S.CLOSED:
+        _move_custody(step, step.report.handling_unit)
+
+
+def _reply(step: Step) -> None:
+    step.note = _text(step, "note", required=True, label=_("Reply"))
 
 
 def _merge(step: Step) -> None:
@@ -590,9 +623,11 @@ def _merge(step: Step) -> None:
 
 def _request_extension(step: Step) -> None:
     new_due = step.params.get("new_due_at")
-    if not isinstance(new_due, datetime) or new_due <= step.report.completion_due_at:
+    if not isinstance(new_due, datetime) or new_due <= max(
+        step.report.completion_due_at, step.now
+    ):
         raise InvalidInput(
-            _("The new deadline must be later than the current one."),
+            _("The new deadline must be in the future and later than the current one."),
             errors={"new_due_at": [_("Later than the current deadline.")]},
         )
     if step.report.extension_requests.filter(
@@ -662,6 +697,8 @@ HANDLERS: dict[str, Callable[[Step], None]] = {
     Action.MERGE: _merge,
     Action.REQUEST_EXTENSION: _request_extension,
     Action.DECIDE_EXTENSION: _decide_extension,
+    Action.REPLY: _reply,
+    Action.AUDIT_REOPEN: _audit_reopen,
 }
 # Actions whose photos are accepted (follow-up and completion proof, dispute).
 WITH_PHOTOS = {Action.FOLLOW_UP, Action.COMPLETE, Action.DISPUTE}

@@ -320,6 +320,7 @@ def _report_create(intake: _Intake, saved_files: list[str]) -> Report:
     report = Report.objects.create(
         ticket=ticket_next(at=now),
         created_at=now,
+        assigned_at=now,
         response_due_at=now + timedelta(hours=category.response_hours),
         completion_due_at=now + timedelta(days=category.completion_days),
         **fields,

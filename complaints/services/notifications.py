@@ -58,7 +58,13 @@ def event_notify(*, event_id: int) -> int:
     if not event.is_public:
         return 0
     status_changed = event.from_status != event.to_status
-    worth_telling = ("follow_up", "decide_extension", "dispute", "duplicate_added")
+    worth_telling = (
+        "follow_up",
+        "decide_extension",
+        "dispute",
+        "duplicate_added",
+        "reply",
+    )
     if not (status_changed or event.action in worth_telling):
         return 0
     sent = 0

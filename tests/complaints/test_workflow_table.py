@@ -123,6 +123,8 @@ def valid_input(report: Report, action: str, parent: Report) -> dict:
             "new_due_at": report.completion_due_at + timedelta(days=14),
         },
         Action.DECIDE_EXTENSION: {"approve": True},
+        Action.REPLY: {"note": "Akan kami cek besok pagi"},
+        Action.AUDIT_REOPEN: {"note": "Foto bukti tidak menunjukkan hasil"},
     }[action]
 
 
@@ -220,7 +222,10 @@ def test_every_action_by_every_role_in_this_status(status):
 def test_the_table_has_an_exit_from_every_open_status_and_none_from_the_final_ones():
     exits = {status for status, _action in TRANSITIONS}
     assert {S.NEW, S.DISPOSED, S.IN_PROCESS, S.COORDINATED, S.DONE, S.REOPENED} <= exits
-    assert not exits & {S.CLOSED, S.REJECTED, S.MERGED}
+    assert not exits & {S.REJECTED, S.MERGED}
+    # A closed report reopens only when a supervisor's audit fails its follow-up.
+    assert [a for st, a in TRANSITIONS if st == S.CLOSED] == [Action.AUDIT_REOPEN]
+    assert TRANSITIONS[(S.CLOSED, Action.AUDIT_REOPEN)].roles == {Role.SUPERVISOR}
 
 
 H, HD, C = "handling_officer", "handling_head", "coordinating"
@@ -256,6 +261,8 @@ EXPECTED = {
         (s, "decide_extension"): (None, {HD, SV})
         for s in ["in_process", "coordinated", "reopened"]
     },
+    **{(s, "reply"): (None, WORK) for s in [*OPEN, "done"]},
+    **{(s, "audit_reopen"): ("reopened", {SV}) for s in ["done", "closed"]},
 }
 
 

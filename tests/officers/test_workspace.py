@@ -46,7 +46,8 @@ def test_the_workspace_shows_contact_details_and_only_the_allowed_actions(
     assert response.status_code == 200
     assert report.reporter.email in html  # officers see how to reach the reporter
     offered = [action for action, _label, _form in response.context["action_forms"]]
-    assert offered == ["accept", "dispose", "merge"]  # no reject: that is the head's
+    # no reject: that is the head's
+    assert offered == ["accept", "dispose", "merge", "reply"]
 
 
 def test_an_officer_accepts_follows_up_with_photos_and_completes(client, clerk, report):

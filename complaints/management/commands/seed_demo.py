@@ -250,7 +250,11 @@ class Command(BaseCommand):
                     reporter_name=rng.choice(["Budi", "Siti", "Andi", "Dewi", "Rina"]),
                     is_anonymous=rng.random() < 0.2,
                     created_at=created,
-                    response_due_at=created + timedelta(hours=category.response_hours),
+                    assigned_at=plan.get("assigned_at", created),
+                    response_due_at=plan.get(
+                        "response_due_at",
+                        created + timedelta(hours=category.response_hours),
+                    ),
                     completion_due_at=created
                     + timedelta(days=category.completion_days),
                     first_response_at=plan.get("first_response_at"),
@@ -356,6 +360,8 @@ class Command(BaseCommand):
             )
             plan["first_response_at"] = at
             plan["disposed_from"], holder = holder, target
+            plan["assigned_at"] = at
+            plan["response_due_at"] = at + timedelta(hours=24)
         elif status == S.REJECTED:
             reason = rng.choice(Report.RejectionReason.values)
             later()
