@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.forms import MultiplePhotoField
+from complaints.forms import MultiplePhotoField, MultiplePhotoInput
 from complaints.models import Report
 from complaints.workflow import Action
 from routing.models import Unit
@@ -32,8 +32,20 @@ class ActionForm(forms.Form):
         return data
 
 
+def _camera():
+    """On a phone the proof photo comes straight from the back camera."""
+    return MultiplePhotoInput(
+        attrs={
+            "accept": "image/jpeg,image/png,image/webp,image/heic,image/heif",
+            "capture": "environment",
+        }
+    )
+
+
 class WithPhotos(ActionForm):
-    photos = MultiplePhotoField(label=_("Proof photos"), required=False)
+    photos = MultiplePhotoField(
+        label=_("Proof photos"), required=False, widget=_camera()
+    )
 
 
 class RequiredNote(ActionForm):

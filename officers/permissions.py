@@ -26,14 +26,19 @@ SUPERVISOR_PERMISSIONS = [
     "authtoken.add_tokenproxy",
     "authtoken.delete_tokenproxy",
     "complaints.view_reportevent",
+    "complaints.view_satisfactionsurvey",
     "auth.view_user",
     "auth.change_user",
     "auth.add_user",
+    # Read-only in the admin: verdicts are given on the back-office audit page.
+    "officers.view_auditsample",
+    "officers.view_slawarning",
 ]
 MONITORING_ROOM_PERMISSIONS = [
     "complaints.view_report",
     "complaints.view_reportevent",
     "routing.view_unit",
+    "officers.view_slawarning",
 ]
 
 
@@ -49,3 +54,21 @@ def is_officer(user: AbstractBaseUser | AnonymousUser | None) -> bool:
             name__in=[MONITORING_ROOM_GROUP, SUPERVISOR_GROUP]
         ).exists()
     )
+
+
+def can_monitor(user) -> bool:
+    """The monitoring room and supervisors watch every unit and warn by hand."""
+    if user is None or not user.is_authenticated:
+        return False
+    return (
+        user.is_superuser
+        or user.groups.filter(
+            name__in=[MONITORING_ROOM_GROUP, SUPERVISOR_GROUP]
+        ).exists()
+    )
+
+
+def is_supervisor(user) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or user.groups.filter(name=SUPERVISOR_GROUP).exists()

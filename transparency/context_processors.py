@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from officers.permissions import is_officer
+from officers.permissions import can_monitor, is_officer, is_supervisor
 
 
 def portal(request) -> dict:
@@ -10,4 +10,6 @@ def portal(request) -> dict:
         "languages": settings.LANGUAGES,
         # Evaluated only by the templates that ask (the top bar, when logged in).
         "is_officer": lambda: is_officer(user),
+        "can_monitor": lambda: can_monitor(user),
+        "is_supervisor": lambda: is_supervisor(user),
     }

@@ -3,6 +3,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from complaints.models import SatisfactionSurvey
+from complaints.services.satisfaction import COMMENT_MAX_LENGTH, SCORE_LABELS
+
 
 class TrackForm(forms.Form):
     ticket = forms.CharField(label=_("Ticket number"), max_length=20)
@@ -47,3 +50,35 @@ class CitizenSignupForm(UserCreationForm):
         if commit:
             user.save()
         return user
+
+
+class SurveyForm(forms.Form):
+    """The satisfaction survey (IKM): one 1-4 score per service element."""
+
+    comment = forms.CharField(
+        label=_("Anything else you want to tell us (optional)"),
+        required=False,
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        scores = {
+            field: forms.TypedChoiceField(
+                label=label,
+                choices=SCORE_LABELS,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose a score for this element.")},
+            )
+            for field, label in SatisfactionSurvey.ELEMENTS
+        }
+        # The elements first, in the regulation's order, then the comment.
+        self.fields = {**scores, "comment": self.fields["comment"]}
+
+    def answers(self) -> dict[str, int]:
+        return {
+            field: self.cleaned_data[field]
+            for field, _label in SatisfactionSurvey.ELEMENTS
+        }

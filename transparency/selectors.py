@@ -6,6 +6,7 @@ from django.http import Http404
 
 from complaints.models import Coordination, Report, ReportEvent, ReportPhoto
 from complaints.public import public_state
+from complaints.services.satisfaction import ELEMENT_FIELDS, ikm_of
 from complaints.timeline import describe
 
 PUBLIC_REPORT_FIELDS = [
@@ -38,6 +39,8 @@ PUBLIC_REPORT_FIELDS = [
     "parent__rejection_reason",
     "parent__needs_supervisor",
 ]
+# The satisfaction survey's scores only: never who answered or what they wrote.
+PUBLIC_SURVEY_FIELDS = ["survey__id", *(f"survey__{f}" for f in ELEMENT_FIELDS)]
 
 
 def _public_reports():
@@ -66,6 +69,8 @@ def report_public_get(*, ticket: str) -> Report:
     try:
         report = (
             _public_reports()
+            .select_related("survey")
+            .only(*PUBLIC_REPORT_FIELDS, *PUBLIC_SURVEY_FIELDS)
             .prefetch_related(
                 Prefetch(
                     "photos",
@@ -100,6 +105,8 @@ def report_public_get(*, ticket: str) -> Report:
     except Report.DoesNotExist as exc:
         raise Http404 from exc
     report.public = public_state(report)
+    survey = getattr(report, "survey", None)
+    report.ikm = ikm_of([survey.scores]) if survey is not None else None
     for event in report.events.all():
         event.sentence = describe(event)
     return report

@@ -6,18 +6,20 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from complaints.action_forms import ACTION_FORMS, action_run
 from complaints.models import Report
+from complaints.services.satisfaction import survey_may_answer, survey_submit
 from complaints.services.support import support_add
 from complaints.timeline import describe
 from complaints.workflow import Action, allowed_actions
 from officers.permissions import is_officer
 from officers.selectors import reports_visible_to
-from transparency.forms import CitizenSignupForm, TrackForm
+from transparency.forms import CitizenSignupForm, SurveyForm, TrackForm
 from transparency.selectors import report_public_get, reports_latest
 
 
@@ -33,7 +35,7 @@ def home(request):
 CITIZEN_ACTIONS = {Action.DISPUTE, Action.CONFIRM}
 
 
-def _report_page(request, report, *, failed=None, status=200):
+def _report_page(request, report, *, failed=None, survey_form=None, status=200):
     forms = []
     if request.user.is_authenticated:
         for action in allowed_actions(actor=request.user, report=report):
@@ -52,6 +54,9 @@ def _report_page(request, report, *, failed=None, status=200):
         {
             "report": report,
             "citizen_forms": forms,
+            "survey_form": (survey_form if survey_form is not None else SurveyForm())
+            if survey_may_answer(actor=request.user, report=report)
+            else None,
             "supported": request.user.is_authenticated
             and report.supports.filter(user=request.user).exists(),
             "in_back_office": is_officer(request.user)
@@ -92,6 +97,44 @@ def report_act(request, ticket: str, action: str):
     return _report_page(
         request, report_public_get(ticket=ticket), failed=outcome, status=status
     )
+
+
+# How survey_submit's refusals answer; "forbidden" is a 404, as for the other
+# citizen actions: the page does not say whose report it is.
+SURVEY_REFUSAL_STATUS = {"not_closed": 409, "already": 409, "invalid": 400}
+
+
+@require_POST
+def report_survey(request, ticket: str):
+    """The reporter rates how their closed report was handled (IKM survey)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(
+            reverse("transparency:report-detail", kwargs={"ticket": ticket})
+        )
+    report = report_public_get(ticket=ticket)
+    form = SurveyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please fix the marked fields."))
+        return _report_page(request, report, survey_form=form, status=400)
+    try:
+        survey_submit(
+            actor=request.user,
+            report_id=report.pk,
+            answers=form.answers(),
+            comment=form.cleaned_data["comment"],
+        )
+    except ValidationError as exc:
+        if exc.code == "forbidden":
+            raise Http404 from exc
+        messages.error(request, exc.messages[0])
+        return _report_page(
+            request,
+            report_public_get(ticket=ticket),
+            survey_form=form,
+            status=SURVEY_REFUSAL_STATUS.get(exc.code, 400),
+        )
+    messages.success(request, _("Thank you: your rating has been recorded."))
+    return redirect(report.get_absolute_url())
 
 
 @require_GET

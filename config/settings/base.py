@@ -153,6 +153,16 @@ FILE_UPLOAD_HANDLERS = [
 WARGA_DISPUTE_WINDOW_DAYS = env_int("WARGA_DISPUTE_WINDOW_DAYS", 7)
 WARGA_MAX_DISPUTES = env_int("WARGA_MAX_DISPUTES", 2)
 
+# SLA ladder: a report past a deadline warns its unit; every further
+# WARGA_ESCALATE_AFTER_HOURS it escalates one unit up (kelurahan -> kecamatan ->
+# kota; suku dinas -> dinas), at most WARGA_ESCALATION_LEVELS rungs.
+WARGA_ESCALATE_AFTER_HOURS = env_int("WARGA_ESCALATE_AFTER_HOURS", 24)
+WARGA_ESCALATION_LEVELS = env_int("WARGA_ESCALATION_LEVELS", 2)
+# "Untouched" in the monitoring room: waiting for the unit longer than this.
+WARGA_UNTOUCHED_HOURS = env_int("WARGA_UNTOUCHED_HOURS", 24)
+# Completed reports drawn for a supervisor's audit, per unit and month.
+WARGA_AUDIT_SAMPLE_SIZE = env_int("WARGA_AUDIT_SAMPLE_SIZE", 5)
+
 # How far (in metres) outside every simplified kelurahan polygon a point may fall
 # and still be taken as inside Jakarta (the polygons leave thin gaps).
 WARGA_NEAREST_AREA_METRES = env_int("WARGA_NEAREST_AREA_METRES", 500)

@@ -124,7 +124,7 @@ def test_returning_a_disposition_takes_the_officer_back_to_their_notifications(
         {"version": fresh(report).version, "note": "Bukan wewenang kami"},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("officers:notifications")
+    assert response["Location"] == reverse("officers:inbox")
 
 
 def test_returns_count_as_ping_pong_in_either_direction(clerk):

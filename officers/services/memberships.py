@@ -1,4 +1,4 @@
-"""Writes for officers: city-wide roles and unit memberships."""
+"""City-wide roles, unit memberships and the notices officers read."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction

@@ -1,5 +1,6 @@
-"""The back-office report workspace: everything an officer may do, and only that."""
+"""The report workspace: everything an officer may do, and only that."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -10,7 +11,8 @@ from complaints.action_forms import ACTION_FORMS, action_run
 from complaints.public import public_state
 from complaints.timeline import describe
 from complaints.workflow import Action, allowed_actions
-from officers.permissions import is_officer
+from officers.forms import WarningForm
+from officers.permissions import can_monitor, is_officer
 from officers.selectors import (
     notifications_for,
     report_for_officer,
@@ -43,6 +45,11 @@ def _workspace(request, report, *, failed=None, status=200):
             "state": public_state(report),
             "events": events,
             "action_forms": forms,
+            "warning_form": WarningForm() if can_monitor(request.user) else None,
+            "map_tiles": {
+                "url": settings.WARGA_MAP_TILE_URL,
+                "attribution": settings.WARGA_MAP_TILE_ATTRIBUTION,
+            },
         },
         status=status,
     )
@@ -63,7 +70,7 @@ def report_act(request, ticket: str, action: str):
     if outcome.ok:
         messages.success(request, describe(outcome.event))
         if not reports_visible_to(request.user).filter(pk=report.pk).exists():
-            return redirect("officers:notifications")  # handed back: no longer ours
+            return redirect("officers:inbox")  # handed on: no longer ours
         return redirect("officers:report", ticket=report.ticket)
     messages.error(request, outcome.error)
     outcome.action = action

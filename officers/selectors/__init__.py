@@ -1,18 +1,19 @@
-"""Reads for the back-office, scoped to the officer asking."""
+"""Reads for the back-office, scoped to the officer asking; the inbox, the
+monitoring room and unit performance have modules of their own."""
 
 from django.db.models import Q
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
 from complaints.models import Report
-from officers.models import Membership
+from officers.models import Membership, SlaWarning
 from officers.permissions import MONITORING_ROOM_GROUP, SUPERVISOR_GROUP
 
 
 def reports_visible_to(user):
-    """Reports an officer may open: their units' (handling, coordinating, or sent
-    away by them), those granted one by one, or all for the monitoring room and
-    supervisors."""
+    """Reports an officer may open: their units' (handling, coordinating, sent
+    away by them, or escalated to them), those granted one by one, or all for the
+    monitoring room and supervisors."""
     everything = Report.objects.all()
     if not user.is_authenticated:
         return everything.none()
@@ -32,6 +33,7 @@ def reports_visible_to(user):
         | Q(disposed_from_id__in=units)
         | Q(coordination__unit_id__in=units, coordination__ended_at__isnull=True)
         | Q(pk__in=granted)
+        | Q(pk__in=SlaWarning.objects.filter(unit_id__in=units).values("report_id"))
     ).distinct()
 
 
@@ -73,3 +75,12 @@ def notifications_for(*, user):
         .select_related("unit", "event__report", "event__unit", "event__target_unit")
         .order_by("-created_at", "-id")
     )
+
+
+def units_of(user) -> list:
+    """The units an officer belongs to, in a stable order."""
+    from routing.models import Unit
+
+    if not user.is_authenticated:
+        return []
+    return list(Unit.objects.filter(memberships__user=user).order_by("kind", "name"))

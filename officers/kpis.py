@@ -1,0 +1,274 @@
+"""Unit performance: the arithmetic, kept apart from the queries that feed it.
+
+Everything is counted from the report's history (custody periods and timeline
+events), never from counters kept on the side, so a figure can always be traced
+back to the reports behind it.
+
+For a unit and a period, the cohort is every report the unit *received* in the
+period (a custody period that started in it). Of those:
+
+- productivity: received, passed on (disposed or returned to another unit),
+  completed by the unit, and the completion rate over the reports it kept;
+- responsiveness: the first handling action's delay (median hours, and the share
+  within the category's response time); the first completion's delay (median
+  days, the share within 7 days, and the 0–7 / 8–14 / > 14 days buckets);
+- responsibility: the share of its completions later reopened (a citizen's
+  dispute, a supervisor's reopening, a failed audit), the share of its audited
+  follow-ups found inadequate, and the citizens' satisfaction index (IKM).
+
+The score weighs quality. A completion earns one point; a completion that is
+later reopened earns nothing and costs two, so closing a report carelessly
+leaves the unit worse off than not closing it at all::
+
+    quality = (good completions - 2 x reopened completions) / reports kept
+    score   = 100 x (0.6 x quality + 0.2 x share responded in time
+                     + 0.2 x share of reports kept done within 7 days)
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from statistics import median
+
+from complaints.workflow import Action
+
+HANDLING_ACTIONS = frozenset(
+    {
+        Action.ACCEPT,
+        Action.REJECT,
+        Action.DISPOSE,
+        Action.ACCEPT_DISPOSITION,
+        Action.RETURN_DISPOSITION,
+        Action.COORDINATE,
+        Action.FOLLOW_UP,
+        Action.COMPLETE,
+        Action.MERGE,
+        Action.REQUEST_EXTENSION,
+    }
+)
+PASSING_ON = frozenset({Action.DISPOSE, Action.RETURN_DISPOSITION})
+REOPENED = "reopened"
+PENALTY = 2
+WEIGHTS = {"quality": 0.6, "in_time": 0.2, "within_7_days": 0.2}
+
+
+@dataclass
+class Facts:
+    """Additive raw figures for a unit (or a group of units) over a period."""
+
+    received: int = 0
+    passed_on: int = 0
+    completed: int = 0
+    completions: int = 0
+    reopened: int = 0
+    responded_in_time: int = 0
+    within_7_days: int = 0
+    days_8_14: int = 0
+    over_14_days: int = 0
+    audited: int = 0
+    audit_failed: int = 0
+    survey_respondents: int = 0
+    survey_score_sum: int = 0
+    response_hours: list[float] = field(default_factory=list)
+    done_days: list[float] = field(default_factory=list)
+
+    def add(self, other: "Facts") -> None:
+        for name, value in vars(other).items():
+            if isinstance(value, list):
+                getattr(self, name).extend(value)
+            else:
+                setattr(self, name, getattr(self, name) + value)
+
+
+@dataclass(frozen=True)
+class CustodyRow:
+    report_id: int
+    unit_id: int
+    started_at: datetime
+    ended_at: datetime | None
+    response_hours: int
+
+
+@dataclass(frozen=True)
+class EventRow:
+    report_id: int
+    unit_id: int | None
+    action: str
+    to_status: str
+    created_at: datetime
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def custody_facts(row: CustodyRow, events: list[EventRow]) -> Facts:
+    """What one custody period contributes to its unit. ``events``: the report's
+    whole timeline in order (later reopenings count against earlier work)."""
+    facts = Facts(received=1)
+    end = row.ended_at
+    mine = [
+        e
+        for e in events
+        if e.unit_id == row.unit_id
+        and e.created_at >= row.started_at
+        and (end is None or e.created_at <= end)
+    ]
+    first = next((e for e in mine if e.action in HANDLING_ACTIONS), None)
+    if first is not None:
+        hours = (first.created_at - row.started_at).total_seconds() / 3600
+        facts.response_hours.append(hours)
+        if hours <= row.response_hours:
+            facts.responded_in_time = 1
+    if any(e.action in PASSING_ON for e in mine):
+        facts.passed_on = 1
+    completions = [e for e in mine if e.action == Action.COMPLETE]
+    if completions:
+        facts.completed = 1
+        days = (completions[0].created_at - row.started_at).total_seconds() / 86400
+        facts.done_days.append(days)
+        if days <= 7:
+            facts.within_7_days = 1
+        elif days <= 14:
+            facts.days_8_14 = 1
+        else:
+            facts.over_14_days = 1
+    for completion in completions:
+        facts.completions += 1
+        later = [e for e in events if e.created_at > completion.created_at]
+        for event in later:
+            if event.action == Action.COMPLETE:
+                break  # completed again before anyone reopened it
+            if event.to_status == REOPENED:
+                facts.reopened += 1
+                break
+    return facts
+
+
+@dataclass
+class Performance:
+    """The indicators of one unit (or group), derived from its facts."""
+
+    facts: Facts
+    unit: object = None
+
+    @property
+    def kept(self) -> int:
+        return self.facts.received - self.facts.passed_on
+
+    @property
+    def completion_rate(self) -> float | None:
+        return _share(self.facts.completed, self.kept)
+
+    @property
+    def median_response_hours(self) -> float | None:
+        values = self.facts.response_hours
+        return median(values) if values else None
+
+    @property
+    def responded_in_time_share(self) -> float | None:
+        return _share(self.facts.responded_in_time, self.facts.received)
+
+    @property
+    def median_done_days(self) -> float | None:
+        values = self.facts.done_days
+        return median(values) if values else None
+
+    @property
+    def within_7_days_share(self) -> float | None:
+        return _share(self.facts.within_7_days, self.facts.completed)
+
+    @property
+    def buckets(self) -> tuple[int, int, int]:
+        f = self.facts
+        return f.within_7_days, f.days_8_14, f.over_14_days
+
+    @property
+    def reopened_share(self) -> float | None:
+        return _share(self.facts.reopened, self.facts.completions)
+
+    @property
+    def audit_failed_share(self) -> float | None:
+        return _share(self.facts.audit_failed, self.facts.audited)
+
+    @property
+    def ikm(self):
+        """(index, grade) or None without answers."""
+        from complaints.services.satisfaction import ikm_from_totals
+
+        if not self.facts.survey_respondents:
+            return None
+        return ikm_from_totals(
+            respondents=self.facts.survey_respondents,
+            score_sum=self.facts.survey_score_sum,
+        )
+
+    @property
+    def score(self) -> float | None:
+        kept = self.kept
+        if kept <= 0:
+            return None
+        f = self.facts
+        good = f.completions - f.reopened
+        quality = (good - PENALTY * f.reopened) / kept
+        in_time = f.responded_in_time / f.received
+        quick = f.within_7_days / kept
+        return round(
+            100
+            * (
+                WEIGHTS["quality"] * quality
+                + WEIGHTS["in_time"] * in_time
+                + WEIGHTS["within_7_days"] * quick
+            ),
+            1,
+        )
+
+
+def facts_by_unit(
+    *,
+    custody: list[CustodyRow],
+    events: dict[int, list[EventRow]],
+    audits: list[tuple[int, str, int]],
+    surveys: list[tuple[int, int, int]],
+) -> dict[int, Facts]:
+    """Each unit's own facts. ``audits``: (unit, verdict, count);
+    ``surveys``: (unit, respondents, sum of all scores)."""
+    by_unit: dict[int, Facts] = {}
+    for row in custody:
+        by_unit.setdefault(row.unit_id, Facts()).add(
+            custody_facts(row, events.get(row.report_id, []))
+        )
+    for unit_id, verdict, count in audits:
+        facts = by_unit.setdefault(unit_id, Facts())
+        if verdict in ("adequate", "inadequate"):
+            facts.audited += count
+        if verdict == "inadequate":
+            facts.audit_failed += count
+    for unit_id, respondents, total in surveys:
+        facts = by_unit.setdefault(unit_id, Facts())
+        facts.survey_respondents += respondents
+        facts.survey_score_sum += total
+    return by_unit
+
+
+def rolled_up(
+    own: dict[int, Facts], parents: dict[int, int | None]
+) -> dict[int, Facts]:
+    """Each unit's facts with those of every unit below it (kelurahan into
+    kecamatan into kota; suku dinas into dinas)."""
+    total: dict[int, Facts] = {}
+    for unit_id, facts in own.items():
+        seen = set()
+        current = unit_id
+        while current is not None and current not in seen:
+            seen.add(current)
+            total.setdefault(current, Facts()).add(facts)
+            current = parents.get(current)
+    return total
+
+
+def ranked(performances: list[Performance]) -> list[Performance]:
+    """Best score first; units without a score last."""
+    return sorted(
+        performances,
+        key=lambda p: (p.score is None, -(p.score or 0), getattr(p.unit, "name", "")),
+    )
