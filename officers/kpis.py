@@ -223,6 +223,27 @@ class Performance:
         )
 
 
+def _one_per_report_and_unit(custody: list[CustodyRow]) -> list[CustodyRow]:
+    """A report that comes back to a unit (returned, or reopened after closing)
+    is still one report received: its periods merge, from the first start to the
+    last end."""
+    merged: dict[tuple[int, int], CustodyRow] = {}
+    for row in sorted(custody, key=lambda r: r.started_at):
+        key = (row.report_id, row.unit_id)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = row
+        else:
+            merged[key] = CustodyRow(
+                first.report_id,
+                first.unit_id,
+                first.started_at,
+                row.ended_at,
+                first.response_hours,
+            )
+    return list(merged.values())
+
+
 def facts_by_unit(
     *,
     custody: list[CustodyRow],
@@ -233,7 +254,7 @@ def facts_by_unit(
     """Each unit's own facts. ``audits``: (unit, verdict, count);
     ``surveys``: (unit, respondents, sum of all scores)."""
     by_unit: dict[int, Facts] = {}
-    for row in custody:
+    for row in _one_per_report_and_unit(custody):
         by_unit.setdefault(row.unit_id, Facts()).add(
             custody_facts(row, events.get(row.report_id, []))
         )
