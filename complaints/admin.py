@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +13,35 @@ from complaints.models import (
     Report,
     ReportEvent,
     ReportPhoto,
+    SatisfactionSurvey,
 )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record that only the application writes (history, samples, answers).
+
+    Nobody adds, changes or deletes it here, a superuser included: an edit would
+    bypass the service that owns it. Whoever holds the view permission reads it.
+    """
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.display(description=_("ticket"), ordering="report__ticket")
+def report_ticket(obj):
+    """The ticket of ``obj.report``, linked to the report's admin page."""
+    return format_html(
+        '<a href="{}">{}</a>',
+        reverse("admin:complaints_report_change", args=[obj.report_id]),
+        obj.report.ticket,
+    )
 
 
 @admin.register(Category)
@@ -26,19 +55,52 @@ class CategoryAdmin(admin.ModelAdmin):
         "is_active",
     ]
     list_editable = ["response_hours", "completion_days", "is_active"]
-    search_fields = ["name", "name_en", "code"]
+    list_filter = ["is_active", "default_agency"]
+    list_select_related = ["default_agency"]
+    search_fields = ["name", "name_en", "code", "default_agency__name"]
     autocomplete_fields = ["default_agency"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "code",
+                    "name",
+                    "name_en",
+                    "description",
+                    "default_agency",
+                    "is_active",
+                    "sort_order",
+                ]
+            },
+        ),
+        (
+            _("Service levels"),
+            {
+                "fields": ["response_hours", "completion_days"],
+                "description": _(
+                    "A report's deadlines are set from these numbers when it "
+                    "reaches a unit; a change here does not move deadlines "
+                    "already set."
+                ),
+            },
+        ),
+    ]
 
 
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "carries_gps", "is_offline", "is_active"]
     list_editable = ["carries_gps", "is_offline", "is_active"]
+    search_fields = ["name", "code"]
 
 
 @admin.register(Integrator)
 class IntegratorAdmin(admin.ModelAdmin):
     list_display = ["name", "channel", "unit", "is_active"]
+    list_filter = ["is_active", "channel"]
+    list_select_related = ["channel", "unit"]
+    search_fields = ["name", "user__username", "unit__name", "unit__code"]
     autocomplete_fields = ["user", "unit"]
 
 
@@ -150,3 +212,40 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # reports are filed through the intake forms and the API
+
+
+@admin.register(ReportEvent)
+class ReportEventAdmin(ReadOnlyAdmin):
+    """The timeline of every report, across the city. Events are immutable."""
+
+    list_display = [
+        "created_at",
+        report_ticket,
+        "kind",
+        "action",
+        "from_status",
+        "to_status",
+        "actor",
+        "unit",
+        "target_unit",
+        "is_public",
+    ]
+    list_filter = ["kind", "action", "to_status", "is_public", "unit__kind"]
+    list_select_related = ["report", "actor", "unit", "target_unit"]
+    search_fields = ["report__ticket"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+
+
+@admin.register(SatisfactionSurvey)
+class SatisfactionSurveyAdmin(ReadOnlyAdmin):
+    list_display = [report_ticket, "unit", "average", "created_at"]
+    list_filter = ["unit__kind"]
+    list_select_related = ["report", "unit"]
+    search_fields = ["report__ticket", "unit__name", "unit__code"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+
+    @admin.display(description=_("average score (1-4)"))
+    def average(self, survey: SatisfactionSurvey) -> str:
+        return f"{sum(survey.scores) / len(survey.scores):.2f}"

@@ -7,6 +7,7 @@ from routing.models import Area, RoutingRule, Unit
 class AreaAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent", "postal_code"]
     list_filter = ["level"]
+    list_select_related = ["parent"]
     search_fields = ["code", "name", "postal_code"]
     autocomplete_fields = ["parent"]
     readonly_fields = ["boundary"]
@@ -16,6 +17,7 @@ class AreaAdmin(admin.ModelAdmin):
 class UnitAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "parent", "area", "is_active"]
     list_filter = ["kind", "is_active"]
+    list_select_related = ["parent", "area"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent", "area"]
 
@@ -23,5 +25,14 @@ class UnitAdmin(admin.ModelAdmin):
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(admin.ModelAdmin):
     list_display = ["category", "area", "unit", "is_active"]
-    list_filter = ["is_active", "category"]
+    list_filter = ["is_active", "category", "area__level", "unit__kind"]
+    list_select_related = ["category", "area", "unit"]
+    search_fields = [
+        "category__name",
+        "category__code",
+        "area__name",
+        "area__code",
+        "unit__name",
+        "unit__code",
+    ]
     autocomplete_fields = ["area", "unit"]
