@@ -3,15 +3,14 @@ CSV, and the test that careless closing does not pay."""
 
 import csv
 import io
-from datetime import datetime, timedelta
-from datetime import timezone as tz
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from complaints.workflow import Action, transition
 from complaints.services.photos import PhotoUpload
+from complaints.workflow import Action, transition
 from officers.kpis import (
     CustodyRow,
     EventRow,
@@ -27,7 +26,7 @@ from officers.selectors.performance import Period, performance_table
 from officers.services.audit import audit_decide, audit_samples_draw
 from tests.factories import MONAS, citizen, image_bytes, officer, report_filed, user
 
-T0 = datetime(2026, 10, 1, 8, 0, tzinfo=tz.utc)
+T0 = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 KUNINGAN_TIMUR = "KEL-31.74.02.1008"
 GAMBIR = "KEL-31.71.01.1001"
 
