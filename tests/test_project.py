@@ -102,6 +102,14 @@ def test_seed_demo_makes_reports_with_timelines_and_photos_and_can_run_again(
     assert closed.custody.get().ended_at == closed.closed_at
     assert Report.objects.values("ticket").distinct().count() == 120
     assert Report.objects.values("area").distinct().count() > 50
+    # The back-office has something to show: late reports warned about, audit
+    # samples queued, and citizens' ratings of closed reports.
+    from complaints.models import SatisfactionSurvey
+    from officers.models import AuditSample, SlaWarning
+
+    assert SlaWarning.objects.filter(report__status="new").exists()
+    assert AuditSample.objects.exists()
+    assert SatisfactionSurvey.objects.exists()
     text = out.getvalue()
     for login in (
         "petugas.gambir",

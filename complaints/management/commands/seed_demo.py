@@ -34,6 +34,7 @@ from complaints.models import (
     Report,
     ReportEvent,
     ReportPhoto,
+    SatisfactionSurvey,
     TicketCounter,
 )
 from officers.models import Membership
@@ -96,11 +97,14 @@ class Command(BaseCommand):
         if options["only_if_empty"] and Report.objects.exists():
             count = 0
         if count:
+            rng = random.Random(options["seed"])
             self._reports(
                 count,
-                random.Random(options["seed"]),
+                rng,
                 demo_citizen=get_user_model().objects.get(username="warga@example.com"),
             )
+            self._surveys(rng)
+            self._monitoring(rng)
         self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(f"Demo logins (password: {demo_password()})")
@@ -109,6 +113,46 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role:<28} {username}")
         self.stdout.write(self.style.SUCCESS(f"Demo integrator API key: {api_key}"))
         self.stdout.write(f"Reports in the database: {Report.objects.count()}")
+
+    # -- what the back-office watches -----------------------------------------
+
+    @staticmethod
+    def _surveys(rng: random.Random) -> None:
+        """Half of the closed reports rated by their reporter (IKM, 1-4 each)."""
+        closed = Report.objects.filter(
+            status=S.CLOSED, survey__isnull=True
+        ).values_list("pk", "handling_unit_id", "closed_at")
+        surveys = []
+        for report_id, unit_id, closed_at in closed.iterator():
+            if rng.random() < 0.5:
+                # Each unit has its own temper: some are rated better than others.
+                lean = 2 + (unit_id % 3) * 0.5
+                scores = {
+                    f"u{i}": min(4, max(1, round(rng.gauss(lean, 0.7))))
+                    for i in range(1, 10)
+                }
+                surveys.append(
+                    SatisfactionSurvey(
+                        report_id=report_id,
+                        unit_id=unit_id,
+                        created_at=closed_at,
+                        **scores,
+                    )
+                )
+        SatisfactionSurvey.objects.bulk_create(surveys, batch_size=BATCH)
+
+    @staticmethod
+    def _monitoring(rng: random.Random) -> None:
+        """Warnings for the late demo reports (as the schedule would raise them)
+        and this and last month's audit samples."""
+        from officers.services.audit import audit_samples_draw
+        from officers.services.sla import sla_sweep
+
+        sla_sweep()
+        today = timezone.localdate().replace(day=1)
+        last_month = (today - timedelta(days=1)).replace(day=1)
+        for month in (last_month, today):
+            audit_samples_draw(month=month, size=3, rng=rng)
 
     # -- people ---------------------------------------------------------------
 
