@@ -1,47 +1,15 @@
 """Real-browser journeys: Debian's Chromium, headless, driven by Playwright."""
 
-import shutil
-
 import pytest
-from playwright import sync_api
 
 from complaints.models import Report
 from routing.locator import locate_kelurahan
 from tests.factories import GAMBIR_CODE, MONAS_DMS, image_bytes
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PHONE = {"width": 390, "height": 844}
-
 pytestmark = [
     pytest.mark.usefixtures("ref"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture
-def page(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made
-    # by the test itself (not by the server) are safe here.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(
-            viewport=PHONE, is_mobile=True, has_touch=True, locale="en-US"
-        )
-        # No tile server is reachable here: the map must still work.
-        context.route("https://**/*", lambda route: route.abort())
-        yield context.new_page()
-        browser.close()
 
 
 def fill_report(page, tmp_path, *, photo: bytes):
