@@ -148,6 +148,7 @@ def main() -> None:
         transition(actor=clerk, report_id=next(queue), action=Action.ACCEPT)
 
     results.append(row("workflow: accept a report (SQLite)", timed(accept, 200)))
+    results += back_office(rng)
 
     print(f"{'measure':<44} {'n':>6} {'per s':>9} {'p50':>9} {'p95':>9} {'p99':>9}")
     for r in results:
@@ -156,6 +157,80 @@ def main() -> None:
     out = ROOT / "bench" / "results" / "foundation.json"
     out.write_text(json.dumps({"results": results}, indent=2, ensure_ascii=False))
     print(f"written {out.relative_to(ROOT)}")
+
+
+def back_office(rng: random.Random) -> list[dict]:
+    """The back-office pages over a year of demo reports: the SLA sweep, the
+    busiest kelurahan's inbox, the monitoring board and the KPI league."""
+    from django.db.models import Count
+    from django.test import Client
+    from django.utils import timezone
+
+    from complaints.models import Report
+    from officers.selectors.performance import Period, performance_table
+    from officers.services.sla import sla_sweep
+
+    count = int(os.environ.get("WARGA_BENCH_REPORTS", "20000"))
+    started = time.perf_counter()
+    call_command("seed_demo", reports=count, stdout=io.StringIO())
+    seeded = time.perf_counter() - started
+    out = [
+        {
+            "name": f"seed_demo: {count} reports + sweep, audits, surveys",
+            "n": count,
+            "per_second": round(count / seeded, 1),
+            "p50": round(seeded, 1),
+            "p95": round(seeded, 1),
+            "p99": round(seeded, 1),
+            "unit": "s",
+        }
+    ]
+    out.append(row("SLA sweep, nothing new to record", timed(sla_sweep, 5)))
+    busiest = (
+        Report.objects.values("handling_unit__code")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()["handling_unit__code"]
+    )
+    user_model = get_user_model()
+    clerk = user_model.objects.create_user("bench-busiest")
+    Membership.objects.create(user=clerk, unit=Unit.objects.get(code=busiest))
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(clerk)
+    for tab in ("new", "overdue", "done"):
+        out.append(
+            row(
+                f"inbox of the busiest unit, tab {tab}",
+                timed(lambda tab=tab: client.get("/office/", {"tab": tab}), 20),
+            )
+        )
+    watcher = user_model.objects.get(username="monitoring")
+    client.force_login(watcher)
+    out.append(
+        row(
+            "monitoring board, all units",
+            timed(lambda: client.get("/office/monitoring/"), 10),
+        )
+    )
+    year = Period(timezone.localdate().year)
+    out.append(
+        row(
+            f"KPI league, kota level, {year} (selector)",
+            timed(lambda: performance_table(period=year, level="kota"), 3),
+        )
+    )
+    out.append(
+        row(
+            f"KPI dashboard page, kelurahan level, {year}",
+            timed(
+                lambda: client.get(
+                    "/office/performance/", {"period": str(year), "level": "kelurahan"}
+                ),
+                3,
+            ),
+        )
+    )
+    return out
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from statistics import median
 
 from complaints.workflow import Action
 
+# The unit acting on a report (a reply alone is not handling it).
 HANDLING_ACTIONS = frozenset(
     {
         Action.ACCEPT,

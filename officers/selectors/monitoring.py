@@ -10,25 +10,12 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Report, ReportEvent
-from complaints.workflow import Action
+from officers.kpis import HANDLING_ACTIONS
 from officers.models import SlaWarning
 from officers.services.sla import AWAITING, UNFINISHED
 from routing.models import Unit
 
 S = Report.Status
-# What counts as the unit acting on a report (a reply alone is not handling it).
-HANDLING_ACTIONS = [
-    Action.ACCEPT,
-    Action.REJECT,
-    Action.DISPOSE,
-    Action.ACCEPT_DISPOSITION,
-    Action.RETURN_DISPOSITION,
-    Action.COORDINATE,
-    Action.FOLLOW_UP,
-    Action.COMPLETE,
-    Action.MERGE,
-    Action.REQUEST_EXTENSION,
-]
 PROBLEMS = {
     "untouched": _("Untouched for more than a day"),
     "overdue": _("Overdue"),
