@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -108,6 +109,14 @@ def test_seed_demo_makes_reports_with_timelines_and_photos_and_can_run_again(
     from officers.models import AuditSample, SlaWarning
 
     assert SlaWarning.objects.filter(report__status="new").exists()
+    from django.utils import timezone
+
+    from officers.selectors.monitoring import monitoring_board
+
+    now = timezone.now()
+    board = monitoring_board(now=now, since=now - timedelta(days=30))
+    assert sum(row.overdue for row in board) > 0
+    assert sum(row.warnings for row in board) > 0
     assert AuditSample.objects.exists()
     assert SatisfactionSurvey.objects.exists()
     text = out.getvalue()
