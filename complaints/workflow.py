@@ -526,10 +526,18 @@ def _dispute(step: Step) -> None:
 
 
 def _restart_response_clock(step: Step) -> None:
-    """A reopened report needs the unit's attention again: it gets the category's
-    response time from now (the completion deadline stays where it was)."""
+    """A reopened report is work to do again: the unit gets the category's
+    response time from now, and at least the category's completion time (a
+    deadline already later stays), so the SLA ladder starts from the reopening
+    instead of escalating to the top at once."""
+    category = step.report.category
     step.set(
-        response_due_at=step.now + timedelta(hours=step.report.category.response_hours)
+        assigned_at=step.now,
+        response_due_at=step.now + timedelta(hours=category.response_hours),
+        completion_due_at=max(
+            step.report.completion_due_at,
+            step.now + timedelta(days=category.completion_days),
+        ),
     )
 
 
@@ -809,7 +817,9 @@ def _transition_locked(
     HANDLERS[action](step)
     if step.to is not None and step.to != from_status:
         step.set(status=step.to)
-    step.set(version=report.version + 1)
+    if action != Action.REPLY:
+        # A reply changes nothing an open form relies on: it leaves them valid.
+        step.set(version=report.version + 1)
     report.save(update_fields=sorted(step.fields | {"updated_at"}))
     event = ReportEvent.objects.create(
         report=report,

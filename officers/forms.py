@@ -44,6 +44,18 @@ class InboxFilterForm(forms.Form):
         ],
     )
 
+    def _in_range(self, name):
+        day = self.cleaned_data.get(name)
+        if day and not 2000 <= day.year <= 2100:
+            raise forms.ValidationError(_("Choose a date between 2000 and 2100."))
+        return day
+
+    def clean_received_from(self):
+        return self._in_range("received_from")
+
+    def clean_received_to(self):
+        return self._in_range("received_to")
+
     def clean(self):
         data = super().clean()
         start, end = data.get("received_from"), data.get("received_to")

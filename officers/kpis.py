@@ -120,9 +120,15 @@ def custody_facts(row: CustodyRow, events: list[EventRow]) -> Facts:
         facts.response_hours.append(hours)
         if hours <= row.response_hours:
             facts.responded_in_time = 1
-    if any(e.action in PASSING_ON for e in mine):
-        facts.passed_on = 1
     completions = [e for e in mine if e.action == Action.COMPLETE]
+    # Passed on: the unit's time with the report ended by handing it to another
+    # unit. A report that came back and was finished here is the unit's own.
+    if (
+        not completions
+        and end is not None
+        and any(e.action in PASSING_ON and e.created_at == end for e in mine)
+    ):
+        facts.passed_on = 1
     if completions:
         facts.completed = 1
         days = (completions[0].created_at - row.started_at).total_seconds() / 86400

@@ -95,10 +95,11 @@ class SlaWarning(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["late_unit", "created_at"])]
         constraints = [
-            # Once per report, clock, rung of the ladder and deadline: a sweep
-            # running every few minutes does not repeat itself.
+            # Once per report, late unit, clock, rung of the ladder and deadline:
+            # a sweep running every few minutes does not repeat itself, and a
+            # unit that receives a late report by disposition is warned in turn.
             models.UniqueConstraint(
-                fields=["report", "clock", "level", "due_at"],
+                fields=["report", "late_unit", "clock", "level", "due_at"],
                 condition=models.Q(is_manual=False),
                 name="slawarning_once_per_deadline",
             )

@@ -79,20 +79,23 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
             status__in=statuses, **{f"{due_field}__lte": now}
         )
         late = list(
-            overdue.values_list("pk", "handling_unit_id", due_field)
+            overdue.values_list("pk", "handling_unit_id", due_field, "assigned_at")
             .order_by(due_field)
             .iterator(chunk_size=2000)
         )
         recorded = set(
             SlaWarning.objects.filter(
                 clock=clock, is_manual=False, report__in=overdue.values("pk")
-            ).values_list("report_id", "level", "due_at")
+            ).values_list("report_id", "late_unit_id", "level", "due_at")
         )
-        for report_id, unit_id, due_at in late:
+        for report_id, unit_id, due_at, assigned_at in late:
             chain = chain_of(units[unit_id], units)
-            top = min(rung_reached(due_at, now), len(chain) - 1)
+            # A unit that got a report already late climbs the ladder from the
+            # moment it got it, not from a deadline it never had a chance at.
+            start = max(due_at, assigned_at or due_at)
+            top = min(rung_reached(start, now), len(chain) - 1)
             for level in range(top + 1):
-                if (report_id, level, due_at) in recorded:
+                if (report_id, unit_id, level, due_at) in recorded:
                     continue
                 if _rung_record(
                     report_id=report_id,

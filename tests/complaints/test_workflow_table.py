@@ -196,7 +196,7 @@ def test_every_action_by_every_role_in_this_status(status):
                         assert event.from_status == status
                         assert event.to_status == expected
                         assert public_state(moved).colour == COLOUR_OF_STATUS[expected]
-                        assert moved.version == 1
+                        assert moved.version == (0 if action == Action.REPLY else 1)
                     raise Rollback
             except Rollback:
                 pass

@@ -88,6 +88,8 @@ def test_bad_filters_are_explained_and_not_applied(client, clerk):
     assert response.context["form"].errors
     assert len(tickets(response)) == 1  # the list is still there, unfiltered
     assert client.get(INBOX, {"tab": "nonsense", "page": "-4"}).status_code == 200
+    for far in ({"received_to": "9999-12-31"}, {"received_from": "0001-01-01"}):
+        assert client.get(INBOX, far).status_code == 400
 
 
 def test_the_inbox_pages_through_many_reports_in_constant_queries(

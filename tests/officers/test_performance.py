@@ -83,6 +83,32 @@ def test_a_report_passed_on_is_not_counted_as_kept():
     assert (facts.passed_on, performance.kept, performance.score) == (1, 0, None)
 
 
+def test_a_report_disposed_returned_and_finished_is_the_units_own():
+    """Disposing a report and getting it back does not take it off the unit's
+    books: only a hand-over that stuck counts as passed on."""
+    own = facts_by_unit(
+        custody=[
+            CustodyRow(1, 1, T0, at(2), 24),  # disposed to unit 2 ...
+            CustodyRow(1, 2, at(2), at(3), 24),
+            CustodyRow(1, 1, at(3), None, 24),  # ... which returned it
+        ],
+        events={
+            1: [
+                event("dispose", 2, to="disposed"),
+                event("return_disposition", 3, unit=2, to="new"),
+                event("accept", 4, to="in_process"),
+                event("complete", 30, to="done"),
+            ]
+        },
+        audits=[],
+        surveys=[],
+    )
+    mine = Performance(facts=own[1])
+    assert (own[1].received, own[1].passed_on, mine.kept) == (1, 0, 1)
+    assert mine.completion_rate == 1
+    assert own[2].passed_on == 1  # the returning unit handed it back
+
+
 def test_the_score_by_hand():
     # 10 kept; 6 completions, 2 of them reopened: good 4; quality (4-2x2)/10 = 0;
     # 8 responded in time (0.8); 5 done within 7 days (0.5 of kept).

@@ -23,8 +23,11 @@ KOTA = "KOTA-31.74"  # Jakarta Selatan
 
 
 def late_by(report, hours, clock="response_due_at"):
+    """Test set-up: the deadline passed ``hours`` ago, for a report the unit has
+    held since well before it."""
+    due = timezone.now() - timedelta(hours=hours)
     Report.objects.filter(pk=report.pk).update(
-        **{clock: timezone.now() - timedelta(hours=hours)}
+        **{clock: due}, assigned_at=due - timedelta(days=2)
     )
 
 
@@ -195,3 +198,42 @@ def test_a_settled_report_cannot_be_warned_about():
     with pytest.raises(WarningRefused) as refused:
         warning_send(actor=monitoring_user(), report_id=report.pk, note="x")
     assert refused.value.status == 409
+
+
+def test_a_unit_that_receives_a_late_report_is_warned_from_when_it_got_it():
+    """Disposed while already past its completion deadline: the new unit is
+    warned in turn, and escalation starts from the disposition, not at once."""
+    report = report_filed()
+    clerk = officer(unit_code=KEL)
+    transition(actor=clerk, report_id=report.pk, action=Action.ACCEPT)
+    late_by(report, 100, clock="completion_due_at")
+    sla_sweep()
+    assert (
+        SlaWarning.objects.filter(late_unit__code=KEL, clock="completion").count() == 3
+    )
+    transition(
+        actor=clerk,
+        report_id=report.pk,
+        action=Action.DISPOSE,
+        unit=Unit.objects.get(code="SUDIN-DBM-31.74"),
+        note="Kewenangan Bina Marga",
+    )
+    sla_sweep()
+    theirs = SlaWarning.objects.filter(late_unit__code="SUDIN-DBM-31.74")
+    assert list(theirs.values_list("clock", "level")) == [("completion", 0)]
+
+
+def test_a_reopened_report_gets_fresh_clocks_and_is_not_escalated_at_once():
+    report = report_filed()
+    clerk = officer(unit_code=KEL)
+    transition(actor=clerk, report_id=report.pk, action=Action.ACCEPT)
+    late_by(report, 72, clock="completion_due_at")
+    Report.objects.filter(pk=report.pk).update(
+        status="done", completed_at=timezone.now()
+    )
+    transition(
+        actor=report.reporter, report_id=report.pk, action=Action.DISPUTE, note="Belum"
+    )
+    report.refresh_from_db()
+    assert report.completion_due_at > timezone.now()
+    assert sla_sweep().escalations == 0
