@@ -1,6 +1,6 @@
 """Back-office forms: filters and small decisions; services and selectors decide."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.db.models import Q
@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category, Channel
 from officers.selectors.inbox import SORTS
+from officers.selectors.performance import LEVELS, Period
 from routing.models import Unit
 
 
@@ -97,8 +98,6 @@ def _is_ticket(text: str) -> bool:
 
 
 def _start_of(day: date, *, days: int = 0):
-    from datetime import datetime, time, timedelta
-
     return timezone.make_aware(datetime.combine(day + timedelta(days=days), time.min))
 
 
@@ -162,16 +161,12 @@ class PerformanceFilterForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from officers.selectors.performance import LEVELS
-
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = [
             (slug, label) for slug, (_kind, label) in LEVELS.items()
         ]
 
     def clean_period(self):
-        from officers.selectors.performance import Period
-
         text = self.cleaned_data.get("period")
         if not text:
             return Period.current_month()

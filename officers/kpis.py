@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import median
 
+from complaints.services.satisfaction import ikm_from_totals
 from complaints.workflow import Action
 
 # The unit acting on a report (a reply alone is not handling it).
@@ -200,8 +201,6 @@ class Performance:
     @property
     def ikm(self):
         """(index, grade) or None without answers."""
-        from complaints.services.satisfaction import ikm_from_totals
-
         if not self.facts.survey_respondents:
             return None
         return ikm_from_totals(

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,10 +115,7 @@ def audit_decide(*, actor, sample_id: int, adequate: bool, note: str) -> AuditSa
         sample.note = note
         sample.decided_by = actor
         sample.decided_at = timezone.now()
-        try:
-            sample.save(update_fields=["verdict", "note", "decided_by", "decided_at"])
-        except IntegrityError as exc:  # pragma: no cover - guarded above
-            raise AuditRefused(_("This sample could not be saved.")) from exc
+        sample.save(update_fields=["verdict", "note", "decided_by", "decided_at"])
         if not adequate and sample.report.status in (S.DONE, S.CLOSED):
             transition(
                 actor=actor,

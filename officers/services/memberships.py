@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
 
 from officers.models import Membership
 from officers.permissions import (
@@ -41,8 +42,6 @@ def membership_ensure(*, user, unit, role: str = Membership.Role.OFFICER) -> Mem
 
 def notifications_mark_read(*, user, ids: list[int]) -> int:
     """Mark the officer's units' notices read (others' notices are left alone)."""
-    from django.utils import timezone
-
     from complaints.models import UnitNotification
 
     return UnitNotification.objects.filter(
