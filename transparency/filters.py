@@ -1,0 +1,174 @@
+"""The public filters: one FilterSet for the list, the map, the exports and the
+statistics, so that a shared URL shows the same reports everywhere.
+
+Every choice is named by its public code (category and channel codes, Kemendagri area
+codes, unit codes), never by a database id, so that a link keeps working after a
+reload of the reference data.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import Category, Channel, Report
+from complaints.public import COLOUR_OF_STATUS
+from routing.models import Area, Unit
+
+COLOURS = [
+    ("red", _("Waiting (red)")),
+    ("yellow", _("In process (yellow)")),
+    ("green", _("Done (green)")),
+    ("grey", _("Not followed up (grey)")),
+]
+STATUSES_OF_COLOUR = {
+    colour: [s for s, c in COLOUR_OF_STATUS.items() if c == colour]
+    for colour, _label in COLOURS
+}
+# The query string keys the filter set reads: the map, the list and the exports
+# pass exactly these on.
+FILTER_KEYS = (
+    "colour",
+    "category",
+    "kota",
+    "kecamatan",
+    "kelurahan",
+    "unit",
+    "channel",
+    "date_from",
+    "date_to",
+    "q",
+)
+Q_MAX_LENGTH = 100
+
+
+def is_ticket(text: str) -> bool:
+    parts = text.split("-")
+    return len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit()
+
+
+def start_of_day(day: date, *, days: int = 0) -> datetime:
+    """Midnight WIB of ``day`` (plus ``days``): days are counted in Jakarta time."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=days), time.min))
+
+
+class BoundedDateField(forms.DateField):
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not 2000 <= value.year <= 2100:
+            raise forms.ValidationError(_("Choose a date between 2000 and 2100."))
+
+
+class BoundedDateFilter(django_filters.DateFilter):
+    field_class = BoundedDateField
+
+
+def _areas(level: str):
+    return Area.objects.filter(level=level).order_by("name")
+
+
+class PublicReportFilter(django_filters.FilterSet):
+    """What the public may narrow reports by."""
+
+    colour = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=COLOURS,
+        empty_label=_("All statuses"),
+        method="filter_colour",
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        to_field_name="code",
+        empty_label=_("All categories"),
+    )
+    kota = django_filters.ModelChoiceFilter(
+        label=_("City"),
+        queryset=_areas(Area.Level.KOTA),
+        to_field_name="code",
+        field_name="area__parent__parent",
+        empty_label=_("All of Jakarta"),
+    )
+    kecamatan = django_filters.ModelChoiceFilter(
+        label=_("Kecamatan"),
+        queryset=_areas(Area.Level.KECAMATAN).select_related("parent"),
+        to_field_name="code",
+        field_name="area__parent",
+        empty_label=_("All kecamatan"),
+    )
+    kelurahan = django_filters.ModelChoiceFilter(
+        label=_("Kelurahan"),
+        queryset=_areas(Area.Level.KELURAHAN).select_related("parent"),
+        to_field_name="code",
+        field_name="area",
+        empty_label=_("All kelurahan"),
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Handling unit"),
+        queryset=Unit.objects.filter(is_active=True).order_by("name"),
+        to_field_name="code",
+        field_name="handling_unit",
+        empty_label=_("All units"),
+    )
+    channel = django_filters.ModelChoiceFilter(
+        label=_("Channel"),
+        queryset=Channel.objects.all(),
+        to_field_name="code",
+        empty_label=_("All channels"),
+    )
+    date_from = BoundedDateFilter(label=_("Received from"), method="filter_date_from")
+    date_to = BoundedDateFilter(label=_("until"), method="filter_date_to")
+    q = django_filters.CharFilter(
+        label=_("Ticket or text"), method="filter_text", max_length=Q_MAX_LENGTH
+    )
+
+    class Meta:
+        model = Report
+        fields = list(FILTER_KEYS)
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if data is not None:
+            # Only our keys: a stray "page" or "bbox" must not make the form invalid.
+            data = {
+                k: data.get(k) for k in FILTER_KEYS if data.get(k) not in ("", None)
+            }
+        super().__init__(data, queryset=queryset, **kwargs)
+        self.form.clean = self._clean_form
+
+    def _clean_form(self):
+        data = forms.Form.clean(self.form)
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data
+
+    def filter_colour(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(status__in=STATUSES_OF_COLOUR[value])
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(created_at__gte=start_of_day(value))
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.filter(created_at__lt=start_of_day(value, days=1))
+
+    def filter_text(self, queryset, name, value):
+        text = value.strip()
+        if not text:
+            return queryset
+        if is_ticket(text.upper()):
+            return queryset.filter(ticket=text.upper())
+        return queryset.filter(
+            Q(title__icontains=text) | Q(description__icontains=text)
+        )
+
+    @property
+    def active(self) -> dict[str, str]:
+        """The filters in force, as query-string pairs (for links that keep them)."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: v for k, v in self.data.items() if k in FILTER_KEYS}
