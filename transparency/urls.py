@@ -1,16 +1,20 @@
 from django.urls import path
 
-from transparency import views
+from transparency.views import reports
 
 app_name = "transparency"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("lacak/", views.track, name="track"),
-    path("reports/<ticket:ticket>/", views.report_detail, name="report-detail"),
+    path("", reports.home, name="home"),
+    path("lacak/", reports.track, name="track"),
+    path("reports/<ticket:ticket>/", reports.report_detail, name="report-detail"),
     path(
         "reports/<ticket:ticket>/survey/",
-        views.report_survey,
+        reports.report_survey,
         name="report-survey",
     ),
-    path("reports/<ticket:ticket>/<str:action>/", views.report_act, name="report-act"),
+    path(
+        "reports/<ticket:ticket>/<str:action>/",
+        reports.report_act,
+        name="report-act",
+    ),
 ]

@@ -1,13 +1,12 @@
-"""The public portal's pages."""
+"""The public portal's report pages: home, a report, tracking, and what a citizen
+does on a report."""
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,7 +18,7 @@ from complaints.timeline import describe
 from complaints.workflow import Action, allowed_actions
 from officers.permissions import is_officer
 from officers.selectors import reports_visible_to
-from transparency.forms import CitizenSignupForm, SurveyForm, TrackForm
+from transparency.forms import SurveyForm, TrackForm
 from transparency.selectors import report_public_get, reports_latest
 
 
@@ -146,20 +145,3 @@ def track(request):
             return redirect("transparency:report-detail", ticket=ticket)
         messages.error(request, _("No report has ticket number %(t)s.") % {"t": ticket})
     return render(request, "transparency/track.html", {"track_form": form})
-
-
-def signup(request):
-    form = CitizenSignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Your account has been created."))
-        target = request.GET.get("next", "")
-        if target.startswith("/") and url_has_allowed_host_and_scheme(
-            target,
-            allowed_hosts={request.get_host()},
-            require_https=request.is_secure(),
-        ):
-            return HttpResponseRedirect(target)
-        return redirect("complaints:report-create")
-    return render(request, "registration/signup.html", {"form": form})
