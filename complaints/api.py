@@ -41,7 +41,7 @@ class ReportCreateAPI(APIView):
                 reporter_name=data.get("reporter_name", ""),
                 reporter_email=data.get("reporter_email", ""),
                 reporter_phone=data.get("reporter_phone", ""),
-                is_anonymous=data["is_anonymous"],
+                public_name=data.get("public_name", ""),
                 integrator=integrator,
                 external_id=data.get("external_id", ""),
                 idempotency_key=request.headers.get("Idempotency-Key", ""),

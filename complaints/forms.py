@@ -79,8 +79,14 @@ class ReportForm(forms.Form):
     )
     reporter_email = forms.EmailField(label=_("Email"), max_length=254, required=False)
     reporter_phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
-    is_anonymous = forms.BooleanField(
-        label=_("Hide my name on the public site"), required=False
+    public_name = forms.CharField(
+        label=_("Name shown on the public site (optional)"),
+        max_length=60,
+        required=False,
+        help_text=_(
+            "Leave it empty to appear as “a citizen”. Your name, email and phone "
+            "are never shown to the public."
+        ),
     )
 
     # Fields whose errors the template shows beside the map.
@@ -108,11 +114,6 @@ class OfficerReportForm(ReportForm):
         label=_("Channel"),
         queryset=Channel.objects.filter(is_active=True, is_offline=True),
         empty_label=_("Choose a channel"),
-    )
-    is_anonymous = forms.BooleanField(
-        label=_("Hide the reporter's name on the public site"),
-        required=False,
-        initial=True,
     )
     kelurahan = forms.ModelChoiceField(
         label=_("Kelurahan"),

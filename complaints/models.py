@@ -190,7 +190,11 @@ class Report(models.Model):
     reporter_name = models.CharField(_("reporter name"), max_length=120, blank=True)
     reporter_email = models.EmailField(_("reporter email"), blank=True)
     reporter_phone = models.CharField(_("reporter phone"), max_length=32, blank=True)
-    is_anonymous = models.BooleanField(_("anonymous on the public site"), default=False)
+    # The only name the public ever sees; empty reads "a citizen". The name,
+    # email and phone above stay in the back-office.
+    public_name = models.CharField(
+        _("name shown on the public site"), max_length=60, blank=True
+    )
 
     # Who typed it in (an officer for offline channels) and through which connector.
     entered_by = models.ForeignKey(

@@ -38,9 +38,9 @@ class ReportCreateSerializer(serializers.Serializer):
     reporter_phone = serializers.CharField(
         max_length=32, required=False, allow_blank=True
     )
-    # The reporter never saw our "hide my name" box: anonymous unless the channel
-    # says otherwise.
-    is_anonymous = serializers.BooleanField(required=False, default=True)
+    # The reporter never saw our form: anonymous unless the channel passes the
+    # name they chose to show.
+    public_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
     external_id = serializers.CharField(
         max_length=100, required=False, allow_blank=True
     )

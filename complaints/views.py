@@ -31,7 +31,7 @@ def _submit(request, form, *, channel) -> Report | None:
             reporter_name=data["reporter_name"],
             reporter_email=data["reporter_email"],
             reporter_phone=data["reporter_phone"],
-            is_anonymous=data["is_anonymous"],
+            public_name=data["public_name"],
         )
     except ValidationError as exc:
         form.add_service_errors(exc)

@@ -99,7 +99,7 @@ def report_submit(
     reporter_name: str = "",
     reporter_email: str = "",
     reporter_phone: str = "",
-    is_anonymous: bool = False,
+    public_name: str = "",
     integrator: Integrator | None = None,
     external_id: str = "",
     idempotency_key: str = "",
@@ -136,7 +136,7 @@ def report_submit(
         reporter_name=reporter_name,
         reporter_email=reporter_email,
         reporter_phone=reporter_phone,
-        is_anonymous=is_anonymous,
+        public_name=public_name,
         integrator=integrator,
         external_id=external_id,
         idempotency_key=idempotency_key,
@@ -189,7 +189,7 @@ def _validated(
     reporter_name: str,
     reporter_email: str,
     reporter_phone: str,
-    is_anonymous: bool,
+    public_name: str,
     integrator: Integrator | None,
     external_id: str,
     idempotency_key: str,
@@ -206,6 +206,9 @@ def _validated(
     )
     reporter_name = _clean_text(
         errors, "reporter_name", reporter_name, max_length=120, required=False
+    )
+    public_name = _clean_text(
+        errors, "public_name", public_name, max_length=60, required=False
     )
     reporter_phone = _clean_text(
         errors, "reporter_phone", reporter_phone, max_length=32, required=False
@@ -265,7 +268,7 @@ def _validated(
             "reporter_name": reporter_name,
             "reporter_email": reporter_email,
             "reporter_phone": reporter_phone,
-            "is_anonymous": is_anonymous,
+            "public_name": public_name,
             "entered_by": signed_in if channel.is_offline else None,
             "integrator": integrator,
             "external_id": external_id,

@@ -162,12 +162,9 @@ def test_an_email_longer_than_the_column_is_a_400(api):
     assert "reporter_email" in response.json()
 
 
-def test_api_reporters_stay_anonymous_unless_the_channel_says_otherwise(api):
+def test_api_reporters_stay_anonymous_unless_the_channel_passes_a_public_name(api):
     api.post(URL, body(reporter_name="Budi"), format="json")
-    api.post(URL, body(external_id="QLUE-2", is_anonymous=False), format="json")
+    api.post(URL, body(external_id="QLUE-2", public_name="Warga RW 05"), format="json")
     assert list(
-        Report.objects.order_by("id").values_list("is_anonymous", flat=True)
-    ) == [
-        True,
-        False,
-    ]
+        Report.objects.order_by("id").values_list("public_name", flat=True)
+    ) == ["", "Warga RW 05"]

@@ -113,12 +113,24 @@ def test_a_logged_in_citizen_needs_no_contact_details(client):
     assert report.reporter == user
 
 
-def test_anonymity_hides_the_name_on_the_public_page(client):
-    client.post(URL, form(is_anonymous="on", reporter_name="Budi Rahasia"))
-    report = Report.objects.get()
-    page = client.get(report.get_absolute_url()).content.decode()
+def test_the_public_page_shows_only_the_name_the_reporter_chose_to_show(client):
+    client.post(URL, form(reporter_name="Budi Rahasia"))
+    client.post(URL, form(reporter_name="Budi Rahasia", public_name="Warga Menteng"))
+    anonymous, named = Report.objects.order_by("id")
+    page = client.get(anonymous.get_absolute_url()).content.decode()
     assert "Budi Rahasia" not in page
     assert "budi@example.com" not in page
+    assert "Seorang warga" in page or "A citizen" in page
+    page = client.get(named.get_absolute_url()).content.decode()
+    assert "Warga Menteng" in page
+    assert "Budi Rahasia" not in page
+
+
+def test_a_public_name_longer_than_60_characters_is_refused(client):
+    response = client.post(URL, form(public_name="x" * 61))
+    assert response.status_code == 400
+    assert "public_name" in response.context["form"].errors
+    assert not Report.objects.exists()
 
 
 def _many_photos():

@@ -95,7 +95,7 @@ def test_the_kelurahan_an_officer_chooses_beats_the_photos_gps(client):
 def test_walk_in_reporters_are_anonymous_on_the_public_site_by_default(client):
     client.force_login(officer())
     form = client.get(URL).context["form"]
-    assert form["is_anonymous"].value() is True
+    assert not form["public_name"].value()
 
 
 def test_officers_find_the_form_in_the_top_bar_and_citizens_do_not(client):

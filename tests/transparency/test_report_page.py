@@ -23,7 +23,7 @@ def report():
         reporter_name="Rina",
         reporter_email="rina@example.com",
         reporter_phone="081299988877",
-        is_anonymous=False,
+        public_name="Warga Kuningan",
     ).report
 
 

@@ -69,6 +69,26 @@ TITLES = {
     "lampu-jalan": ["Lampu jalan mati sejak seminggu", "PJU berkedip"],
 }
 DEFAULT_TITLES = ["Mohon ditindaklanjuti", "Masalah di lingkungan kami"]
+# Reporters' private details: the privacy tests look for these on public pages.
+REPORTER_FIRST = ["Budi", "Siti", "Andi", "Dewi", "Rina", "Agus", "Wulan", "Yusuf"]
+REPORTER_LAST = ["Hartawan", "Kusumadewi", "Simatupang", "Wiraatmaja", "Lubis"]
+STREETS = ["Jl. Kenanga", "Jl. Cempaka Putih", "Gg. Mawar", "Jl. Flamboyan"]
+# Names some reporters chose to show publicly.
+PUBLIC_NAMES = ["Warga Peduli", "Pak RT", "Ibu Kader", "Pesepeda Pagi"]
+
+
+def reporter_details(rng: random.Random, number: int) -> dict:
+    first, last = rng.choice(REPORTER_FIRST), rng.choice(REPORTER_LAST)
+    return {
+        "reporter_name": f"{first} {last}",
+        "reporter_email": f"{first}.{last}.{number}@contoh.id".lower(),
+        "reporter_phone": f"+62812{number:07d}",
+        "address": (
+            f"{rng.choice(STREETS)} No. {rng.randint(1, 99)} "
+            f"RT {rng.randint(1, 15):03d}/RW {rng.randint(1, 12):03d}"
+        ),
+        "public_name": rng.choice(PUBLIC_NAMES) if rng.random() < 0.3 else "",
+    }
 
 
 def demo_password() -> str:
@@ -291,8 +311,7 @@ class Command(BaseCommand):
                     disposed_from=plan.get("disposed_from"),
                     # A few are the demo citizen's own, to confirm or dispute.
                     reporter=demo_citizen if rng.random() < 0.04 else None,
-                    reporter_name=rng.choice(["Budi", "Siti", "Andi", "Dewi", "Rina"]),
-                    is_anonymous=rng.random() < 0.2,
+                    **reporter_details(rng, made + len(reports)),
                     created_at=created,
                     assigned_at=plan.get("assigned_at", created),
                     response_due_at=plan.get(
