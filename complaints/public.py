@@ -24,6 +24,23 @@ COLOUR_OF_STATUS = {
 }
 
 
+# Public coordinates are rounded to about 100 m: enough to find the problem, too
+# coarse to point at the reporter's house when they reported from home.
+PUBLIC_COORDINATE_DECIMALS = 3
+
+
+def public_point(
+    latitude: float | None, longitude: float | None
+) -> tuple[float, float] | None:
+    """A report's location as the public may see it, or None when it has none."""
+    if latitude is None or longitude is None:
+        return None
+    return (
+        round(latitude, PUBLIC_COORDINATE_DECIMALS),
+        round(longitude, PUBLIC_COORDINATE_DECIMALS),
+    )
+
+
 @dataclass(frozen=True)
 class PublicState:
     colour: str
