@@ -6,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from complaints.models import (
     Category,
     Channel,
+    Comment,
     Coordination,
     Custody,
     ExtensionRequest,
+    Follow,
     Integrator,
     Report,
     ReportEvent,
@@ -249,3 +251,57 @@ class SatisfactionSurveyAdmin(ReadOnlyAdmin):
     @admin.display(description=_("average score (1-4)"))
     def average(self, survey: SatisfactionSurvey) -> str:
         return f"{sum(survey.scores) / len(survey.scores):.2f}"
+
+
+class HiddenFilter(admin.SimpleListFilter):
+    title = _("hidden")
+    parameter_name = "hidden"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Hidden")), ("no", _("Shown"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(hidden_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(hidden_at__isnull=True)
+        return queryset
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    """Comments are hidden from the report's back-office page, where the reason is
+    required and the timeline records who hid it."""
+
+    list_display = [
+        "created_at",
+        report_ticket,
+        "display_name",
+        "author_unit",
+        "short_body",
+        "hidden_at",
+        "hidden_by_unit",
+    ]
+    list_filter = [HiddenFilter, "author_unit__kind"]
+    list_select_related = ["report", "author_unit", "hidden_by_unit"]
+    search_fields = ["report__ticket", "body", "display_name", "hidden_reason"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+
+    @admin.display(description=_("comment"))
+    def short_body(self, comment: Comment) -> str:
+        return comment.body if len(comment.body) <= 80 else comment.body[:79] + "…"
+
+
+@admin.register(Follow)
+class FollowAdmin(ReadOnlyAdmin):
+    """Who follows what. Citizens follow and unfollow on the portal; a supervisor
+    may only remove a follow (at a citizen's request)."""
+
+    list_display = ["created_at", "user", "report", "area"]
+    list_select_related = ["user", "report", "area"]
+    search_fields = ["user__email", "report__ticket", "area__name", "area__code"]
+    ordering = ["-created_at", "-id"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)

@@ -682,3 +682,132 @@ class SatisfactionSurvey(models.Model):
     @property
     def scores(self) -> list[int]:
         return [getattr(self, f"u{i}") for i in range(1, 10)]
+
+
+class Comment(models.Model):
+    """A public comment on a report, by a citizen or (in its unit's name) an
+    officer. Officers may hide one, with a reason that stays on the page."""
+
+    report = models.ForeignKey(
+        Report,
+        verbose_name=_("report"),
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The name the commenter chose to show; empty reads "a citizen". An officer's
+    # comment shows their unit instead, never their name.
+    display_name = models.CharField(_("name shown"), max_length=60, blank=True)
+    author_unit = models.ForeignKey(
+        "routing.Unit",
+        verbose_name=_("on behalf of unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    body = models.TextField(_("comment"), max_length=2000)
+    created_at = models.DateTimeField(_("written at"))
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hidden by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The unit that hid it; empty when the monitoring room or a supervisor did.
+    hidden_by_unit = models.ForeignKey(
+        "routing.Unit",
+        verbose_name=_("hidden by unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    hidden_reason = models.CharField(_("why it was hidden"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["report", "created_at", "id"]
+        indexes = [models.Index(fields=["report", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hidden_at__isnull=True)
+                | ~models.Q(hidden_reason=""),
+                name="comment_hidden_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(body=""), name="comment_body_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} #{self.pk}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+class Follow(models.Model):
+    """A citizen who wants email about a report, or about every report in a
+    kelurahan. Exactly one of the two is set."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="follows",
+    )
+    report = models.ForeignKey(
+        Report,
+        verbose_name=_("report"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="follows",
+    )
+    area = models.ForeignKey(
+        "routing.Area",
+        verbose_name=_("kelurahan"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="follows",
+        limit_choices_to={"level": "kelurahan"},
+    )
+    created_at = models.DateTimeField(_("since"))
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(report__isnull=False, area__isnull=True)
+                | models.Q(report__isnull=True, area__isnull=False),
+                name="follow_report_or_area",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "report"],
+                condition=models.Q(report__isnull=False),
+                name="follow_report_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "area"],
+                condition=models.Q(area__isnull=False),
+                name="follow_area_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.report_id or self.area_id}"

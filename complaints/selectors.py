@@ -1,6 +1,23 @@
 """Reads for the complaints app."""
 
+from datetime import datetime
+
 from django.conf import settings
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from complaints.models import Category, Report, ReportPhoto
+from complaints.public import (
+    COLOUR_OF_STATUS,
+    PUBLIC_COORDINATE_DECIMALS,
+    public_point,
+)
+from routing.geo import bounding_box, nearest_within
+
+# Open: still red (waiting) or yellow (in process) for the public.
+OPEN_STATUSES = tuple(
+    status for status, colour in COLOUR_OF_STATUS.items() if colour in ("red", "yellow")
+)
+NEARBY_MAX = 5
 
 
 def map_settings() -> dict:
@@ -11,3 +28,68 @@ def map_settings() -> dict:
         "center": [-6.2, 106.83],
         "zoom": 11,
     }
+
+
+def reports_open_near(
+    *,
+    category: Category,
+    latitude: float,
+    longitude: float,
+    rows: QuerySet | None = None,
+    exclude_id: int | None = None,
+    received_between: tuple[datetime, datetime] | None = None,
+    public: bool = False,
+    limit: int = NEARBY_MAX,
+) -> list[tuple[Report, float]]:
+    """(report, metres) for the open reports of the category within
+    WARGA_TWIN_RADIUS_METRES of the point, nearest first.
+
+    One query over a bounding box (of ``rows``, which must load the coordinates;
+    callers add what they show), then exact distances in Python on the few rows
+    inside it. ``public``: measured from the rounded point the public sees, so that
+    what the public learns of a report never depends on its exact location."""
+    metres = settings.WARGA_TWIN_RADIUS_METRES
+    # A rounded point moves by at most half a unit of its last decimal.
+    margin = 0.5 * 10**-PUBLIC_COORDINATE_DECIMALS if public else 0.0
+    box = bounding_box(
+        latitude=latitude, longitude=longitude, metres=metres, margin_degrees=margin
+    )
+    rows = (rows if rows is not None else Report.objects.all()).filter(
+        category=category,
+        status__in=OPEN_STATUSES,
+        latitude__range=(box.min_latitude, box.max_latitude),
+        longitude__range=(box.min_longitude, box.max_longitude),
+    )
+    if exclude_id is not None:
+        rows = rows.exclude(pk=exclude_id)
+    if received_between is not None:
+        rows = rows.filter(created_at__range=received_between)
+    where = public_point if public else lambda lat, lng: (lat, lng)
+    return nearest_within(
+        (
+            (report, *where(report.latitude, report.longitude))
+            for report in rows.order_by("pk")
+        ),
+        latitude=latitude,
+        longitude=longitude,
+        metres=metres,
+        limit=limit,
+    )
+
+
+def first_evidence_thumbnail() -> Subquery:
+    """An annotation: the stored name of a report's first evidence thumbnail."""
+    return Subquery(
+        ReportPhoto.objects.filter(
+            report=OuterRef("pk"), kind=ReportPhoto.Kind.EVIDENCE
+        )
+        .order_by("position", "id")
+        .values("thumbnail")[:1]
+    )
+
+
+def thumbnail_url(name: str | None) -> str | None:
+    """The URL of a thumbnail named by ``first_evidence_thumbnail``."""
+    if not name:
+        return None
+    return ReportPhoto._meta.get_field("thumbnail").storage.url(name)

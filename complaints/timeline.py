@@ -124,4 +124,8 @@ def describe(event: ReportEvent) -> str:
             "target": target,
             "late": data.get("late_unit", ""),
         }
+    if action == "comment_hidden":
+        if event.unit_id:
+            return _("%(unit)s hid a comment.") % {"unit": unit}
+        return _("A supervisor hid a comment.")
     return event.get_kind_display()

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path, register_converter
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from complaints.converters import TicketConverter
 from config import views
@@ -10,7 +12,9 @@ register_converter(TicketConverter, "ticket")
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Without a CSRF token, so that an anonymous page carries nothing personal and
+    # can be cached; a forged request can only switch the visitor's language.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("api/v1/", include("complaints.api_urls")),
     path("akun/", include("transparency.account_urls")),
     path("wilayah/", include("routing.urls")),

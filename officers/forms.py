@@ -188,3 +188,13 @@ class PerformanceFilterForm(forms.Form):
         if unit is None:
             raise forms.ValidationError(_("Unknown unit."))
         return unit
+
+
+class CommentHideForm(forms.Form):
+    """Why a citizen's comment is hidden: the public page shows this reason."""
+
+    reason = forms.CharField(
+        label=_("Why hide it (shown publicly)"),
+        max_length=300,
+        error_messages={"required": _("Say why the comment is hidden.")},
+    )

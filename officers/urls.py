@@ -19,6 +19,7 @@ urlpatterns = [
     path("performance/", performance.dashboard, name="performance"),
     path("performance.csv", performance.export, name="performance-csv"),
     path("reports/<ticket:ticket>/", workspace.report_workspace, name="report"),
+    path("comments/<int:pk>/hide/", workspace.comment_hide, name="comment-hide"),
     path(
         "reports/<ticket:ticket>/<str:action>/",
         workspace.report_act,

@@ -5,4 +5,9 @@ from routing import views
 app_name = "routing"
 urlpatterns = [
     path("lokasi/", views.locate, name="locate"),
+    path(
+        "kelurahan.geojson",
+        views.kelurahan_boundaries,
+        name="kelurahan-boundaries",
+    ),
 ]

@@ -1,12 +1,12 @@
 """Public lookups the map widgets use."""
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from routing.forms import PointForm
 from routing.locator import OutsideJakarta, locate_kelurahan
-from routing.selectors import area_with_parents
+from routing.selectors import area_with_parents, kelurahan_boundaries_geojson
 
 
 @require_GET
@@ -31,4 +31,13 @@ def locate(request):
             "kota": area.parent.parent.name,
             "exact": located.exact,
         }
+    )
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+def kelurahan_boundaries(request):
+    """The kelurahan boundaries: a layer the public map shows on request."""
+    return HttpResponse(
+        kelurahan_boundaries_geojson(), content_type="application/geo+json"
     )

@@ -69,7 +69,20 @@ class BoundedDateFilter(django_filters.DateFilter):
 
 
 def _areas(level: str):
-    return Area.objects.filter(level=level).order_by("name")
+    return Area.objects.filter(level=level).select_related("parent").order_by("name")
+
+
+class AreaSelect(forms.Select):
+    """Each option names its parent area, so that a small script can narrow the
+    kecamatan to the chosen city and the kelurahan to the chosen kecamatan. Without
+    the script every option stays available."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        area = getattr(value, "instance", None)
+        if area is not None and area.parent_id:
+            option["attrs"]["data-parent"] = area.parent.code
+        return option
 
 
 class PublicReportFilter(django_filters.FilterSet):
@@ -91,20 +104,23 @@ class PublicReportFilter(django_filters.FilterSet):
         label=_("City"),
         queryset=_areas(Area.Level.KOTA),
         to_field_name="code",
+        widget=AreaSelect,
         field_name="area__parent__parent",
         empty_label=_("All of Jakarta"),
     )
     kecamatan = django_filters.ModelChoiceFilter(
         label=_("Kecamatan"),
-        queryset=_areas(Area.Level.KECAMATAN).select_related("parent"),
+        queryset=_areas(Area.Level.KECAMATAN),
         to_field_name="code",
+        widget=AreaSelect,
         field_name="area__parent",
         empty_label=_("All kecamatan"),
     )
     kelurahan = django_filters.ModelChoiceFilter(
         label=_("Kelurahan"),
-        queryset=_areas(Area.Level.KELURAHAN).select_related("parent"),
+        queryset=_areas(Area.Level.KELURAHAN),
         to_field_name="code",
+        widget=AreaSelect,
         field_name="area",
         empty_label=_("All kelurahan"),
     )

@@ -3,8 +3,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import SatisfactionSurvey
+from complaints.models import Category, SatisfactionSurvey
 from complaints.services.satisfaction import COMMENT_MAX_LENGTH, SCORE_LABELS
+from routing.forms import PointForm
 
 
 class TrackForm(forms.Form):
@@ -82,3 +83,41 @@ class SurveyForm(forms.Form):
             field: self.cleaned_data[field]
             for field, _label in SatisfactionSurvey.ELEMENTS
         }
+
+
+class NearbyForm(PointForm):
+    """Where a citizen is about to report, and what: for the open reports nearby."""
+
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(),
+        to_field_name="code",
+        error_messages={"invalid_choice": _("Unknown category.")},
+    )
+
+
+class CommentForm(forms.Form):
+    """A comment on a report, under a name the citizen chooses (or none)."""
+
+    body = forms.CharField(
+        label=_("Your comment"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write a comment.")},
+    )
+    display_name = forms.CharField(
+        label=_("Name to show (optional)"),
+        max_length=60,
+        required=False,
+        help_text=_("Leave it empty to appear as “a citizen”."),
+    )
+
+
+class EmailLinkForm(forms.Form):
+    """A visitor without an account asks for a sign-in link by email."""
+
+    email = forms.EmailField(label=_("Your email"), max_length=150)
+    # Checked by the view (a page on this site, or the home page), never refused.
+    next = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()

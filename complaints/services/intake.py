@@ -18,6 +18,7 @@ from complaints.models import (
     Category,
     Channel,
     Custody,
+    Follow,
     Integrator,
     Report,
     ReportEvent,
@@ -356,8 +357,13 @@ def _report_create(intake: _Intake, saved_files: list[str]) -> Report:
             ),
         ]
     )
+    report_id = report.id
+    if Follow.objects.filter(area=area).exists():
+        transaction.on_commit(
+            lambda: async_task("complaints.tasks.report_announce", report_id),
+            robust=True,
+        )
     if report.reporter_email or report.reporter_id:
-        report_id = report.id
         # robust: a failure to queue the receipt is logged, and never mistaken by
         # the caller for a failure to save the (committed) report.
         transaction.on_commit(

@@ -1,20 +1,25 @@
-"""Messages to reporters."""
+"""Messages to reporters, supporters and followers."""
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from complaints.models import (
     Coordination,
     EmailDelivery,
+    Follow,
     Report,
     ReportEvent,
     Support,
     UnitNotification,
 )
 from complaints.public import public_state
+from complaints.services.follows import unsubscribe_token
 from complaints.timeline import describe
 
 
@@ -67,9 +72,46 @@ def event_notify(*, event_id: int) -> int:
     )
     if not (status_changed or event.action in worth_telling):
         return 0
+    followed = _followed_reports(report)
+    recipients = {
+        address.lower(): (address, [])
+        for address in _citizen_addresses(followed, exclude=event.actor)
+    }
+    if status_changed:
+        # Followers hear when the status moves, not about every note.
+        follows = Follow.objects.filter(
+            Q(report__in=followed) | Q(area_id=report.area_id)
+        )
+        _followers_add(recipients, follows, exclude=event.actor)
     sent = 0
-    for address in _citizen_addresses(report, exclude=event.actor):
-        sent += _email_once(event, address)
+    for address, follows in recipients.values():
+        sent += _email_once(event, address, follows=follows)
+    return sent
+
+
+def report_announce(*, report_id: int) -> int:
+    """Email the citizens who follow the report's kelurahan that a new report was
+    filed there. Safe to run twice. Returns the number of emails sent now."""
+    report = Report.objects.select_related("area", "category", "reporter").get(
+        pk=report_id
+    )
+    event = (
+        ReportEvent.objects.filter(report=report, kind=ReportEvent.Kind.SUBMITTED)
+        .select_related("report__area", "report__category")
+        .first()
+    )
+    if event is None:
+        return 0
+    recipients: dict[str, tuple[str, list[Follow]]] = {}
+    _followers_add(
+        recipients,
+        Follow.objects.filter(area_id=report.area_id),
+        exclude=report.reporter,
+        also_skip=report.reporter_email,
+    )
+    sent = 0
+    for address, follows in recipients.values():
+        sent += _email_once(event, address, follows=follows, template="new_report")
     return sent
 
 
@@ -92,10 +134,9 @@ def _units_notify(event: ReportEvent) -> None:
     )
 
 
-def _citizen_addresses(report: Report, *, exclude) -> list[str]:
-    """The reporter, the citizens who support the report, and the reporters of the
-    duplicates merged into it (they follow this report now)."""
-    addresses = []
+def _followed_reports(report: Report) -> list[Report]:
+    """The report and the duplicates merged into it (their people follow this
+    report now)."""
     followed, frontier = [report], [report.pk]
     while frontier and len(followed) < 500:  # duplicates of duplicates, bounded
         children = list(
@@ -103,6 +144,13 @@ def _citizen_addresses(report: Report, *, exclude) -> list[str]:
         )
         followed += children
         frontier = [child.pk for child in children]
+    return followed
+
+
+def _citizen_addresses(followed: list[Report], *, exclude) -> list[str]:
+    """The reporter, the citizens who support the report, and the reporters of the
+    duplicates merged into it."""
+    addresses = []
     for item in followed:
         addresses.append(item.reporter_email)
         if item.reporter_id:
@@ -122,7 +170,56 @@ def _citizen_addresses(report: Report, *, exclude) -> list[str]:
     return result
 
 
-def _email_once(event: ReportEvent, address: str) -> int:
+def _followers_add(recipients: dict, follows, *, exclude, also_skip: str = "") -> None:
+    """Add the followers' addresses to ``recipients`` (lower-cased address ->
+    (address, follows)), each with the follows its email lets them end."""
+    skip = {
+        (getattr(exclude, "email", "") or "").strip().lower(),
+        (also_skip or "").strip().lower(),
+    } - {""}
+    follows = (
+        follows.filter(user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user", "area")
+        # The report's own follows (no area) first, on every database.
+        .order_by(F("area_id").asc(nulls_first=True), "pk")
+    )
+    if getattr(exclude, "pk", None) is not None:
+        follows = follows.exclude(user_id=exclude.pk)
+    for follow in follows:
+        address = follow.user.email.strip()
+        key = address.lower()
+        if key in skip:
+            continue
+        recipients.setdefault(key, (address, []))[1].append(follow)
+
+
+def _unsubscribe_links(follows: list[Follow]) -> list[dict]:
+    links = []
+    for follow in follows:
+        url = settings.WARGA_SITE_URL + reverse(
+            "transparency:unsubscribe", kwargs={"token": unsubscribe_token(follow)}
+        )
+        if follow.area_id:
+            label = _("Stop emails about reports in Kelurahan %(name)s") % {
+                "name": follow.area.name
+            }
+        else:
+            label = _("Stop following this report")
+        links.append({"label": label, "url": url})
+    return links
+
+
+def _email_once(
+    event: ReportEvent,
+    address: str,
+    *,
+    follows: list[Follow] = (),
+    template: str = "event",
+) -> int:
+    """Send one email about ``event`` to ``address``, unless it was sent already.
+    The email carries only public facts: the report as the portal shows it, and
+    units, never a person."""
     report = event.report
     try:
         with transaction.atomic():
@@ -130,19 +227,32 @@ def _email_once(event: ReportEvent, address: str) -> int:
                 event=event, recipient=address, sent_at=timezone.now()
             )
             with translation.override(settings.LANGUAGE_CODE):
+                unsubscribes = _unsubscribe_links(follows)
                 context = {
                     "report": report,
                     "state": public_state(report),
                     "sentence": describe(event),
                     "note": event.note if event.is_public else "",
                     "tracking_url": settings.WARGA_SITE_URL + report.get_absolute_url(),
+                    "unsubscribes": unsubscribes,
                 }
                 subject = render_to_string(
-                    "complaints/email/event_subject.txt", context
+                    f"complaints/email/{template}_subject.txt", context
                 )
-                body = render_to_string("complaints/email/event_body.txt", context)
+                body = render_to_string(
+                    f"complaints/email/{template}_body.txt", context
+                )
+            headers = {}
+            if unsubscribes:
+                # One click in the mail app ends the first follow (RFC 8058).
+                headers = {
+                    "List-Unsubscribe": f"<{unsubscribes[0]['url']}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                }
             # A failure here rolls the delivery row back, so a retry sends again.
-            send_mail(" ".join(subject.split()), body, None, [address])
+            EmailMessage(
+                " ".join(subject.split()), body, None, [address], headers=headers
+            ).send()
     except IntegrityError:
         return 0  # already sent by an earlier run of this task
     return 1

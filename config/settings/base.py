@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django_filters",
     "guardian",
     "django_q",
+    "django_ratelimit",
     "routing",
     "complaints",
     "officers",
@@ -166,6 +167,9 @@ WARGA_AUDIT_SAMPLE_SIZE = env_int("WARGA_AUDIT_SAMPLE_SIZE", 5)
 # How far (in metres) outside every simplified kelurahan polygon a point may fall
 # and still be taken as inside Jakarta (the polygons leave thin gaps).
 WARGA_NEAREST_AREA_METRES = env_int("WARGA_NEAREST_AREA_METRES", 500)
+# "Fewer twins": open reports of the same category this close (in metres) are
+# offered to a citizen before filing, and to officers as likely duplicates.
+WARGA_TWIN_RADIUS_METRES = env_int("WARGA_TWIN_RADIUS_METRES", 150)
 WARGA_TICKET_PREFIX = env_str("WARGA_TICKET_PREFIX", "JKT")
 WARGA_MAP_TILE_URL = env_str(
     "WARGA_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -188,6 +192,21 @@ CACHES = {
         "LOCATION": "warga_cache",
     }
 }
+
+# django-ratelimit counts in that cache. The database cache increments with a read
+# and a write, not atomically: under a rare race a few extra requests get through,
+# which is acceptable for these limits until production moves the cache to Redis
+# (a later issue). W001 only says the backend is not one the library tests on.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# Citizens' actions on a report page, per account ("count/period": s, m, h, d).
+WARGA_RATE_COMMENTS = env_str("WARGA_RATE_COMMENTS", "10/h")
+WARGA_RATE_SUPPORTS = env_str("WARGA_RATE_SUPPORTS", "30/h")
+WARGA_RATE_FOLLOWS = env_str("WARGA_RATE_FOLLOWS", "30/h")
+# Sign-in links by email, per client IP and per address asked for.
+WARGA_RATE_EMAIL_LINKS_PER_IP = env_str("WARGA_RATE_EMAIL_LINKS_PER_IP", "5/h")
+WARGA_RATE_EMAIL_LINKS_PER_ADDRESS = env_str(
+    "WARGA_RATE_EMAIL_LINKS_PER_ADDRESS", "3/h"
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -8,6 +8,8 @@
   var lng = document.getElementById("id_longitude");
   var source = document.getElementById("id_location_source");
   var status = document.getElementById("pin-status");
+  var twins = document.getElementById("twins");
+  var category = document.getElementById("id_category");
   var map = L.map(el).setView([parseFloat(el.dataset.lat), parseFloat(el.dataset.lng)],
                               parseInt(el.dataset.zoom, 10));
   L.tileLayer(el.dataset.tileUrl, { maxZoom: 19, attribution: el.dataset.attribution }).addTo(map);
@@ -23,6 +25,71 @@
     source.value = how;
     status.textContent = lat.value + ", " + lng.value;
     describe(latlng);
+    showTwins();
+  }
+
+  // "Fewer twins": once a category and a pin are chosen, the open reports of the
+  // same category nearby, which the citizen may support instead of filing anew.
+  var twinsAsked = 0;
+  if (twins && category) { category.addEventListener("change", showTwins); }
+
+  function categoryCode() {
+    var pairs = (twins.dataset.categories || "").split(" ");
+    for (var i = 0; i < pairs.length; i++) {
+      var pair = pairs[i].split("=");
+      if (pair[0] === category.value) { return pair[1]; }
+    }
+    return "";
+  }
+
+  function showTwins() {
+    if (!twins || !category || !window.fetch) { return; }
+    var code = categoryCode();
+    var asked = ++twinsAsked;
+    if (!code || !lat.value || !lng.value) { listTwins([]); return; }
+    var url = twins.dataset.url + "?category=" + encodeURIComponent(code) +
+      "&lat=" + encodeURIComponent(lat.value) + "&lng=" + encodeURIComponent(lng.value);
+    fetch(url, { headers: { "Accept": "application/json" } }).then(function (response) {
+      return response.ok ? response.json() : { reports: [] };
+    }).then(function (body) {
+      if (asked === twinsAsked) { listTwins(body.reports || []); }
+    }).catch(function () { /* offline: the form works without the panel */ });
+  }
+
+  function listTwins(reports) {
+    var list = twins.querySelector(".twin-list");
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    reports.forEach(function (twin) { list.appendChild(twinItem(twin)); });
+    twins.hidden = reports.length === 0;
+  }
+
+  function twinItem(twin) {
+    var item = document.getElementById("twin-item").content.firstElementChild.cloneNode(true);
+    var thumb = item.querySelector(".thumb");
+    if (twin.thumbnail) { thumb.src = twin.thumbnail; thumb.hidden = false; } else { thumb.remove(); }
+    var title = item.querySelector(".twin-title");
+    title.href = twin.url;
+    title.textContent = twin.title;
+    title.id = "twin-" + twin.ticket;
+    item.querySelector(".twin-ticket").textContent = twin.ticket;
+    item.querySelector(".twin-distance").textContent =
+      twins.dataset.distance.replace("{n}", twin.distance);
+    item.querySelector(".twin-supports").textContent = twin.supports === 1
+      ? twins.dataset.supportsOne
+      : twins.dataset.supportsMany.replace("{n}", twin.supports);
+    var state = item.querySelector(".status");
+    state.className = "status status-" + twin.colour;
+    state.textContent = twin.label;
+    state.title = twin.reason;
+    item.querySelector(".reason").textContent = twin.reason;
+    var act = item.querySelector(".twin-support");
+    act.setAttribute("aria-describedby", title.id);
+    if (act.tagName === "BUTTON") {
+      act.setAttribute("formaction", twin.support_url);
+    } else {
+      act.href = twins.dataset.loginUrl + "?next=" + encodeURIComponent(twin.url);
+    }
+    return item;
   }
 
   // Name the kelurahan under the pin (or say it is outside Jakarta) at once.

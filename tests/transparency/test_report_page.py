@@ -84,3 +84,29 @@ def test_the_report_page_and_home_use_a_fixed_number_of_queries(
 def test_english_readers_see_english_category_names(client, client_id, report):
     assert "Fallen tree" in client.get(report.get_absolute_url()).content.decode()
     assert "Pohon tumbang" in client_id.get(report.get_absolute_url()).content.decode()
+
+
+def test_the_conversation_does_not_grow_the_report_pages_queries(
+    client, report, django_assert_max_num_queries
+):
+    """Comments (a citizen's, a unit's, a hidden one) and supports cost the same
+    number of queries however many there are, for a visitor and for a citizen."""
+    from complaints.services.comments import comment_add, comment_hide
+    from complaints.services.support import support_add
+    from tests.factories import citizen
+
+    clerk = officer(unit_code=report.handling_unit.code)
+    for n in range(5):
+        fan = citizen()
+        support_add(actor=fan, report=report)
+        comment_add(actor=fan, report=report, body=f"Komentar {n}", display_name="")
+    said = comment_add(actor=clerk, report=report, body="Kami tangani.")
+    comment_hide(actor=clerk, comment=said, reason="Salah laporan")
+    with django_assert_max_num_queries(6):
+        page = client.get(report.get_absolute_url())
+    html = page.content.decode()
+    assert "5 citizens have this problem too." in html
+    assert "Komentar 4" in html and "Hidden by" in html
+    client.force_login(citizen())
+    with django_assert_max_num_queries(26):
+        client.get(report.get_absolute_url())

@@ -1,11 +1,19 @@
 """Public reads. Only public fields leave this module's querysets' templates:
 never the reporter's contact details."""
 
-from django.db.models import Prefetch
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from complaints.models import Coordination, Report, ReportEvent, ReportPhoto
-from complaints.public import public_state
+from complaints.models import (
+    Comment,
+    Coordination,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+    Support,
+)
+from complaints.public import public_point, public_state
 from complaints.services.satisfaction import ELEMENT_FIELDS, ikm_of
 from complaints.timeline import describe
 
@@ -63,13 +71,47 @@ def _public_reports():
     )
 
 
+def _support_count():
+    """How many citizens said "me too", as a subquery: no GROUP BY on the page's
+    query."""
+    return Coalesce(
+        Subquery(
+            Support.objects.filter(report=OuterRef("pk"))
+            .order_by()
+            .values("report")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def _public_comments():
+    """A report's comments as the page shows them: who wrote them only as the name
+    they chose or their unit, never the account."""
+    return Comment.objects.select_related("author_unit", "hidden_by_unit").only(
+        "id",
+        "report_id",
+        "display_name",
+        "body",
+        "created_at",
+        "hidden_at",
+        "hidden_reason",
+        "author_unit__name",
+        "hidden_by_unit__name",
+    )
+
+
 def report_public_get(*, ticket: str) -> Report:
     try:
         report = (
             _public_reports()
             .select_related("survey")
-            .only(*PUBLIC_REPORT_FIELDS, *PUBLIC_SURVEY_FIELDS)
+            .only(*PUBLIC_REPORT_FIELDS, *PUBLIC_SURVEY_FIELDS, "area__code")
+            .annotate(support_count=_support_count())
             .prefetch_related(
+                Prefetch("comments", queryset=_public_comments()),
                 Prefetch(
                     "photos",
                     queryset=ReportPhoto.objects.filter(
@@ -103,6 +145,10 @@ def report_public_get(*, ticket: str) -> Report:
     except Report.DoesNotExist as exc:
         raise Http404 from exc
     report.public = public_state(report)
+    report.public_point = public_point(report.latitude, report.longitude)
+    photos = report.photos.all()
+    report.before_photos = [p for p in photos if p.kind == ReportPhoto.Kind.EVIDENCE]
+    report.after_photos = [p for p in photos if p.kind == ReportPhoto.Kind.PROOF]
     survey = getattr(report, "survey", None)
     report.ikm = ikm_of([survey.scores]) if survey is not None else None
     for event in report.events.all():
@@ -110,8 +156,31 @@ def report_public_get(*, ticket: str) -> Report:
     return report
 
 
-def reports_latest(*, limit: int = 10) -> list[Report]:
-    reports = list(_public_reports().order_by("-created_at")[:limit])
+def reports_public():
+    """Every report, with what a public row shows: filter it, then page it."""
+    return _public_reports().prefetch_related(
+        Prefetch(
+            "photos",
+            queryset=ReportPhoto.objects.filter(kind=ReportPhoto.Kind.EVIDENCE).only(
+                "id", "report_id", "thumbnail", "position"
+            ),
+            to_attr="evidence_photos",
+        )
+    )
+
+
+def with_public_state(reports) -> list[Report]:
+    """The reports of one page, each with its colour and the reason for it."""
+    reports = list(reports)
     for report in reports:
         report.public = public_state(report)
     return reports
+
+
+def reports_of_citizen(*, user):
+    """The reports a citizen filed, newest first."""
+    return reports_public().filter(reporter=user).order_by("-created_at", "-id")
+
+
+def reports_latest(*, limit: int = 10) -> list[Report]:
+    return with_public_state(reports_public().order_by("-created_at", "-id")[:limit])

@@ -2,39 +2,110 @@
 does on a report."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from complaints.action_forms import ACTION_FORMS, action_run
 from complaints.models import Report
+from complaints.selectors import map_settings
 from complaints.services.satisfaction import survey_may_answer, survey_submit
 from complaints.services.support import support_add
 from complaints.timeline import describe
 from complaints.workflow import Action, allowed_actions
 from officers.permissions import is_officer
 from officers.selectors import reports_visible_to
+from transparency.caching import public_cache
+from transparency.conversation import conversation_context
+from transparency.filters import PublicReportFilter
 from transparency.forms import SurveyForm, TrackForm
-from transparency.selectors import report_public_get, reports_latest
+from transparency.ratelimits import over_limit, too_many_requests
+from transparency.selectors import (
+    report_public_get,
+    reports_latest,
+    reports_of_citizen,
+    reports_public,
+    with_public_state,
+)
+from transparency.selectors.stats import headline_figures
+
+PAGE_SIZE = 25
 
 
 @require_GET
+@public_cache(max_age=60)
+def report_list(request):
+    """Every report, filtered by the query string, so that a view can be shared."""
+    filters = PublicReportFilter(request.GET, queryset=reports_public())
+    if not filters.is_valid():
+        return render(
+            request,
+            "transparency/report_list.html",
+            {"filters": filters, "page": None},
+            status=400,
+        )
+    paginator = Paginator(filters.qs.order_by("-created_at", "-id"), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = with_public_state(page.object_list)
+    return render(
+        request,
+        "transparency/report_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "active_filters": filters.active,
+            "map": map_settings(),
+            "map_filters": urlencode(filters.active),
+        },
+    )
+
+
+@login_required
+@require_GET
+def my_reports(request):
+    """A logged-in citizen's own reports, newest first."""
+    paginator = Paginator(reports_of_citizen(user=request.user), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = with_public_state(page.object_list)
+    return render(request, "transparency/my_reports.html", {"page": page})
+
+
+@require_GET
+@public_cache(max_age=60)
 def home(request):
     return render(
         request,
         "transparency/home.html",
-        {"latest": reports_latest(limit=10), "track_form": TrackForm()},
+        {
+            "latest": reports_latest(limit=10),
+            "track_form": TrackForm(),
+            "map": map_settings(),
+            "headline": headline_figures(now=timezone.now()),
+        },
     )
 
 
 CITIZEN_ACTIONS = {Action.DISPUTE, Action.CONFIRM}
 
 
-def _report_page(request, report, *, failed=None, survey_form=None, status=200):
+def _report_page(
+    request,
+    report,
+    *,
+    failed=None,
+    survey_form=None,
+    comment_form=None,
+    email_link_form=None,
+    status=200,
+):
     forms = []
     if request.user.is_authenticated:
         for action in allowed_actions(actor=request.user, report=report):
@@ -52,6 +123,7 @@ def _report_page(request, report, *, failed=None, survey_form=None, status=200):
         "transparency/report_detail.html",
         {
             "report": report,
+            "map": map_settings(),
             "citizen_forms": forms,
             "survey_form": (survey_form if survey_form is not None else SurveyForm())
             if survey_may_answer(actor=request.user, report=report)
@@ -60,12 +132,19 @@ def _report_page(request, report, *, failed=None, survey_form=None, status=200):
             and report.supports.filter(user=request.user).exists(),
             "in_back_office": is_officer(request.user)
             and reports_visible_to(request.user).filter(pk=report.pk).exists(),
+            **conversation_context(
+                request,
+                report,
+                comment_form=comment_form,
+                email_link_form=email_link_form,
+            ),
         },
         status=status,
     )
 
 
 @require_GET
+@public_cache(max_age=60)
 def report_detail(request, ticket: str):
     return _report_page(request, report_public_get(ticket=ticket))
 
@@ -77,6 +156,8 @@ def report_act(request, ticket: str, action: str):
         return redirect_to_login(request.get_full_path())
     report = report_public_get(ticket=ticket)
     if action == "support":
+        if over_limit(request, limit="support"):
+            return too_many_requests(request, back=report.get_absolute_url())
         try:
             support_add(actor=request.user, report=report)
         except ValidationError as exc:

@@ -1,0 +1,54 @@
+"""Limits on what one citizen (or one address, or one IP) may do per hour.
+
+The rates are settings (``WARGA_RATE_*``), read on each request. Every attempt
+counts, accepted or not. Over the limit the view answers 429 and saves nothing.
+"""
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django_ratelimit.core import is_ratelimited
+
+# What is limited -> (the setting holding its rate, what it is counted by).
+LIMITS = {
+    "comment": ("WARGA_RATE_COMMENTS", "user"),
+    "support": ("WARGA_RATE_SUPPORTS", "user"),
+    "follow": ("WARGA_RATE_FOLLOWS", "user"),
+    "email-link-ip": ("WARGA_RATE_EMAIL_LINKS_PER_IP", "ip"),
+    "email-link-address": ("WARGA_RATE_EMAIL_LINKS_PER_ADDRESS", "post:email"),
+}
+
+
+def over_limit(request, *, limit: str, value: str | None = None) -> bool:
+    """Count this request against ``limit``; True once it is over. ``value`` is
+    what to count by when the key is not read from the request (a cleaned
+    address)."""
+    setting, key = LIMITS[limit]
+    if value is not None:
+        key = lambda _group, _request: value  # noqa: E731
+    return is_ratelimited(
+        request,
+        group=f"warga.{limit}",
+        key=key,
+        rate=getattr(settings, setting),
+        increment=True,
+    )
+
+
+def too_many_requests(request, *, back: str = ""):
+    """The 429 answer: a page (with a link ``back``) for a browser,
+    ``{"errors": ...}`` for JSON."""
+    message = _(
+        "You have done this too many times in a short while. Please wait a bit "
+        "and try again later."
+    )
+    accept = request.headers.get("Accept", "")
+    if "application/json" in accept or request.content_type == "application/json":
+        return JsonResponse({"errors": {"__all__": [message]}}, status=429)
+    return render(
+        request,
+        "transparency/notice.html",
+        {"title": _("Too many requests"), "message": message, "back": back},
+        status=429,
+    )
