@@ -48,7 +48,8 @@ class PublicState:
     reason: str
 
 
-def _labels() -> dict[str, str]:
+def colour_labels() -> dict[str, str]:
+    """What each public colour is called, in the reader's language."""
     return {
         "red": _("Waiting"),
         "yellow": _("In process"),
@@ -102,4 +103,4 @@ def public_state(
             % {"unit": unit},
             S.CLOSED: _("closed"),
         }[status]
-    return PublicState(colour=colour, label=_labels()[colour], reason=reason)
+    return PublicState(colour=colour, label=colour_labels()[colour], reason=reason)

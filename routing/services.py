@@ -8,6 +8,7 @@ from django.db import transaction
 
 from routing.locator import locator_reset
 from routing.models import Area, RoutingRule, Unit
+from routing.selectors import kelurahan_boundaries_forget
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PROVINCE_CODE = "31"
@@ -73,9 +74,16 @@ def areas_load(*, path: Path | None = None, update: bool = False) -> LoadCounts:
                 counts.updated += 1
             else:
                 counts.unchanged += 1
-        transaction.on_commit(locator_reset)
-    locator_reset()
+        transaction.on_commit(_area_caches_reset)
+    _area_caches_reset()
     return counts
+
+
+def _area_caches_reset() -> None:
+    """Drop what was computed from the old boundaries: the point index and the
+    public boundary layer."""
+    locator_reset()
+    kelurahan_boundaries_forget()
 
 
 def units_load() -> LoadCounts:

@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from complaints.models import Report, ReportEvent, ReportPhoto
+from complaints.models import Comment, Report, ReportEvent, ReportPhoto, Support
 from complaints.services.notifications import report_receipt_send
 from complaints.tasks import report_send_receipt
 from tests.factories import officer
@@ -119,6 +119,11 @@ def test_seed_demo_makes_reports_with_timelines_and_photos_and_can_run_again(
     assert sum(row.warnings for row in board) > 0
     assert AuditSample.objects.exists()
     assert SatisfactionSurvey.objects.exists()
+    # The portal shows neighbours talking: comments (a few hidden, with the
+    # reason) and supports.
+    assert Comment.objects.filter(hidden_at__isnull=True).exists()
+    assert Comment.objects.exclude(hidden_reason="").exists()
+    assert Support.objects.exists()
     text = out.getvalue()
     for login in (
         "petugas.gambir",

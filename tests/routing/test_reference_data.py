@@ -1,10 +1,13 @@
 from io import StringIO
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from complaints.models import Category, Channel
 from routing.models import Area, RoutingRule, Unit
+from routing.selectors import BOUNDARIES_CACHE_KEY, kelurahan_boundaries_geojson
+from routing.services import areas_load
 
 pytestmark = pytest.mark.usefixtures("ref")
 
@@ -84,3 +87,10 @@ def test_loading_again_changes_nothing_and_keeps_supervisor_edits():
     assert Category.objects.get(code="sampah").response_hours == 12
     assert Unit.objects.get(code="KEL-31.71.01.1001").email == "gambir@example.go.id"
     assert "0 created" in out.getvalue()
+
+
+def test_reloading_the_areas_refreshes_the_public_boundary_layer(ref):
+    kelurahan_boundaries_geojson()
+    assert cache.get(BOUNDARIES_CACHE_KEY) is not None
+    areas_load(update=True)
+    assert cache.get(BOUNDARIES_CACHE_KEY) is None

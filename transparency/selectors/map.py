@@ -39,7 +39,7 @@ from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import Floor
 from django.urls import reverse
 
-from complaints.public import COLOUR_OF_STATUS, _labels, public_point
+from complaints.public import COLOUR_OF_STATUS, colour_labels, public_point
 from transparency.filters import COLOURS, STATUSES_OF_COLOUR
 
 # A quarter of a 256-pixel tile: cells of about 64 pixels on screen.
@@ -141,7 +141,7 @@ def _points(located: QuerySet) -> tuple[list[dict], bool]:
             "ticket", "title", "status", "latitude", "longitude"
         )[: POINTS_MAX + 1]
     )
-    labels = _labels()
+    labels = colour_labels()
     points = []
     for ticket, title, status, latitude, longitude in rows[:POINTS_MAX]:
         lat, lng = public_point(latitude, longitude)

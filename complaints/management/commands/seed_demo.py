@@ -28,6 +28,7 @@ from tqdm import tqdm
 from complaints.models import (
     Category,
     Channel,
+    Comment,
     Coordination,
     Custody,
     Integrator,
@@ -35,6 +36,7 @@ from complaints.models import (
     ReportEvent,
     ReportPhoto,
     SatisfactionSurvey,
+    Support,
     TicketCounter,
 )
 from officers.models import Membership
@@ -73,6 +75,12 @@ DEFAULT_TITLES = ["Mohon ditindaklanjuti", "Masalah di lingkungan kami"]
 REPORTER_FIRST = ["Budi", "Siti", "Andi", "Dewi", "Rina", "Agus", "Wulan", "Yusuf"]
 REPORTER_LAST = ["Hartawan", "Kusumadewi", "Simatupang", "Wiraatmaja", "Lubis"]
 STREETS = ["Jl. Kenanga", "Jl. Cempaka Putih", "Gg. Mawar", "Jl. Flamboyan"]
+COMMENTS = [
+    "Di depan rumah saya juga sama, mohon segera.",
+    "Sudah dua minggu begini, bahaya untuk pengendara motor.",
+    "Terima kasih, sudah diperbaiki tadi pagi.",
+    "Tadi malam makin parah setelah hujan.",
+]
 # Names some reporters chose to show publicly.
 PUBLIC_NAMES = ["Warga Peduli", "Pak RT", "Ibu Kader", "Pesepeda Pagi"]
 
@@ -124,6 +132,7 @@ class Command(BaseCommand):
                 demo_citizen=get_user_model().objects.get(username="warga@example.com"),
             )
             self._surveys(rng)
+            self._conversation(rng)
             self._monitoring(rng)
         self.stdout.write("")
         self.stdout.write(
@@ -160,6 +169,46 @@ class Command(BaseCommand):
                     )
                 )
         SatisfactionSurvey.objects.bulk_create(surveys, batch_size=BATCH)
+
+    @staticmethod
+    def _conversation(rng: random.Random) -> None:
+        """Neighbours who comment on and support each other's reports; a few
+        comments hidden by the handling unit, with the reason shown."""
+        user_model = get_user_model()
+        neighbours = []
+        for first, last in zip(REPORTER_FIRST, reversed(REPORTER_LAST), strict=False):
+            email = f"tetangga.{first}.{last}@contoh.id".lower()
+            account, _created = user_model.objects.get_or_create(
+                username=email,
+                defaults={"email": email, "first_name": f"{first} {last}"},
+            )
+            neighbours.append(account)
+        open_or_done = Report.objects.exclude(
+            status__in=[S.REJECTED, S.MERGED]
+        ).values_list("pk", "created_at", "handling_unit_id")
+        comments, supports = [], []
+        for report_id, created_at, unit_id in open_or_done.iterator():
+            if rng.random() < 0.5:
+                continue
+            for who in rng.sample(neighbours, rng.randint(1, 3)):
+                supports.append(Support(report_id=report_id, user=who))
+            for _ in range(rng.randint(0, 2)):
+                hidden = rng.random() < 0.1
+                at = created_at + timedelta(hours=rng.randint(1, 72))
+                comments.append(
+                    Comment(
+                        report_id=report_id,
+                        author=rng.choice(neighbours),
+                        display_name=rng.choice(["", "", *PUBLIC_NAMES]),
+                        body=rng.choice(COMMENTS) if not hidden else "Dasar petugas …",
+                        created_at=at,
+                        hidden_at=at + timedelta(hours=2) if hidden else None,
+                        hidden_by_unit_id=unit_id if hidden else None,
+                        hidden_reason="Kata-kata kasar" if hidden else "",
+                    )
+                )
+        Support.objects.bulk_create(supports, batch_size=BATCH, ignore_conflicts=True)
+        Comment.objects.bulk_create(comments, batch_size=BATCH)
 
     @staticmethod
     def _monitoring(rng: random.Random) -> None:
