@@ -248,6 +248,75 @@ def _back_office(rng: random.Random) -> list[dict]:
             ),
         )
     )
+    return out + _portal()
+
+
+def _portal() -> list[dict]:
+    """The public portal over the same year of reports, as an anonymous visitor."""
+    from django.test import Client
+
+    from complaints.models import Report
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    report = Report.objects.filter(latitude__isnull=False).order_by("-id").first()
+    kelurahan = report.area
+    jakarta = {"bbox": "106.60,-6.40,107.00,-6.05", "zoom": "11"}
+    around = {
+        "bbox": f"{report.longitude - 0.004},{report.latitude - 0.003},"
+        f"{report.longitude + 0.004},{report.latitude + 0.003}",
+        "zoom": "16",
+    }
+    pages = [
+        ("portal home", "/", {}),
+        ("report list, first page", "/reports/", {}),
+        (
+            "report list, red in Jakarta Selatan",
+            "/reports/",
+            {"colour": "red", "kota": "31.74"},
+        ),
+        ("report list, page 300", "/reports/", {"page": "300"}),
+        ("report page", report.get_absolute_url(), {}),
+        ("map clusters, all of Jakarta", "/reports/map.json", jakarta),
+        (
+            "map clusters, all of Jakarta, red only",
+            "/reports/map.json",
+            {**jakarta, "colour": "red"},
+        ),
+        ("map, zoomed on one street", "/reports/map.json", around),
+        (
+            "nearby open reports (form)",
+            "/reports/nearby.json",
+            {
+                "category": report.category.code,
+                "lat": report.latitude,
+                "lng": report.longitude,
+            },
+        ),
+        ("statistics, this year", "/stats/", {}),
+        (
+            f"statistics, kelurahan {kelurahan.name}",
+            "/stats/",
+            {"kelurahan": kelurahan.code},
+        ),
+    ]
+    out = []
+    for name, url, params in pages:
+        assert client.get(url, params).status_code == 200, url
+        out.append(
+            row(name, timed(lambda u=url, p=params: client.get(u, params=p), 20))
+        )
+    for fmt in ("csv", "geojson"):
+        rows = Report.objects.count()
+
+        def export(fmt=fmt):
+            response = client.get(f"/reports/export.{fmt}")
+            for _chunk in response.streaming_content:
+                pass
+
+        samples = timed(export, 3)
+        result = row(f"export.{fmt}, all {rows} reports (rows/s)", samples, "s")
+        result["per_second"] = round(rows * len(samples) / sum(samples))
+        out.append(result)
     return out
 
 
