@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from complaints.services.reference import categories_load, channels_load
@@ -19,6 +20,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        # Loading the areas refreshes caches computed from them: the database cache's
+        # table must exist (a no-op when it does).
+        call_command("createcachetable")
         for label, counts in (
             ("areas", areas_load(update=options["update_areas"])),
             ("units", units_load()),
