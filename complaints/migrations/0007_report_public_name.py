@@ -1,18 +1,7 @@
 from django.db import migrations, models
 
-
-def keep_names_shown_before(apps, schema_editor):
-    """Reporters who had not ticked "hide my name" chose to be named: keep that."""
-    Report = apps.get_model("complaints", "Report")
-    for report in (
-        Report.objects.filter(is_anonymous=False)
-        .exclude(reporter_name="")
-        .only("id", "reporter_name")
-        .iterator(chunk_size=2000)
-    ):
-        Report.objects.filter(pk=report.pk).update(
-            public_name=report.reporter_name[:60]
-        )
+# Reports filed before this field existed show no reporter name: the old "hide my
+# name" box was unticked by default, so an unticked box was not a choice to be named.
 
 
 class Migration(migrations.Migration):
@@ -26,6 +15,5 @@ class Migration(migrations.Migration):
                 blank=True, max_length=60, verbose_name="name shown on the public site"
             ),
         ),
-        migrations.RunPython(keep_names_shown_before, migrations.RunPython.noop),
         migrations.RemoveField(model_name="report", name="is_anonymous"),
     ]

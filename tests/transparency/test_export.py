@@ -259,3 +259,14 @@ def test_the_rows_are_read_while_the_response_is_sent_not_before(
 
     assert not any("complaints_report" in q["sql"] for q in before.captured_queries)
     assert len(during.captured_queries) == 1
+
+
+def test_a_title_that_looks_like_a_formula_is_exported_inert(client, private_report):
+    Report.objects.filter(pk=private_report.pk).update(
+        title='=HYPERLINK("http://evil.example","klik")'
+    )
+
+    row = _csv_rows(client.get(CSV_URL))[0]
+
+    assert row["title"] == '\'=HYPERLINK("http://evil.example","klik")'
+    assert row["latitude"].startswith("-")  # numbers are left alone

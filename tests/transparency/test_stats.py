@@ -228,6 +228,16 @@ def test_the_page_links_to_the_export_that_reproduces_it(client, year_2025):
     )
 
 
+def test_dates_outside_the_year_offer_no_export_that_would_be_refused(
+    client, year_2025
+):
+    response, _ = _stats(client, year=2025, date_from="2026-03-01")
+
+    assert response.status_code == 200
+    assert response.context["export_query"] == ""
+    assert "/reports/export.csv" not in response.content.decode()
+
+
 def test_the_list_filters_narrow_the_figures(client, year_2025):
     _, stats = _stats(client, year=2025, kota="31.71")
     assert (stats.totals.received, stats.totals.done) == (2, 2)

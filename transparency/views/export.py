@@ -58,6 +58,17 @@ def _stream(response: StreamingHttpResponse, filename: str) -> StreamingHttpResp
     return response
 
 
+# A citizen's title such as "=HYPERLINK(...)" would run as a formula when the file
+# is opened in a spreadsheet: such text cells get a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _filename(extension: str) -> str:
     return f"warga-reports-{timezone.localdate():%Y%m%d}.{extension}"
 
@@ -82,7 +93,7 @@ def export_csv(request):
     def lines():
         yield writer.writerow(COLUMNS)
         for record in records:
-            yield writer.writerow([record[c] for c in COLUMNS])
+            yield writer.writerow([_inert(record[c]) for c in COLUMNS])
 
     return _stream(
         StreamingHttpResponse(

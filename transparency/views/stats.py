@@ -41,10 +41,13 @@ class StatsYearForm(forms.Form):
 
 def _export_query(filters: PublicReportFilter, year: int) -> str:
     """The export's query string that reproduces the page: the same filters and
-    the year (narrowed further by dates the reader chose)."""
+    the year (narrowed further by dates the reader chose). Empty when the dates
+    chosen lie outside the year: the page then counts nothing to export."""
     chosen = filters.form.cleaned_data
     start = max(filter(None, [chosen.get("date_from"), date(year, 1, 1)]))
     end = min(filter(None, [chosen.get("date_to"), date(year, 12, 31)]))
+    if start > end:
+        return ""
     return urlencode(
         {**filters.active, "date_from": start.isoformat(), "date_to": end.isoformat()}
     )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
 from transparency.forms import NearbyForm
 from transparency.selectors.twins import twins_nearby
@@ -11,6 +12,8 @@ from transparency.selectors.twins import twins_nearby
 
 @require_GET
 @cache_control(public=True, max_age=60)
+# The labels follow the reader's language, which a cookie may choose.
+@vary_on_headers("Cookie", "Accept-Language")
 def nearby(request):
     """``?category=<code>&lat=..&lng=..`` → the reports the citizen may support
     instead of filing a twin."""
