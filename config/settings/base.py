@@ -41,6 +41,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above the session, CSRF and messages middleware: it sees their cookies.
+    "transparency.caching.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -243,3 +245,8 @@ LOGGING = {
 
 # Absolute links in emails (tracking links) start with this.
 WARGA_SITE_URL = env_str("WARGA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Behind a reverse proxy REMOTE_ADDR is the proxy's address: the request.META key of
+# the header in which the proxy puts the visitor's (e.g. HTTP_X_REAL_IP), for the
+# limits per IP. Empty: REMOTE_ADDR. See transparency.ratelimits.client_ip.
+RATELIMIT_IP_META_KEY = env_str("WARGA_CLIENT_IP_HEADER", "") or None

@@ -378,3 +378,31 @@ def test_the_boundaries_are_read_once_then_served_from_the_cache(
         again = client.get(BOUNDARIES).content
 
     assert again == first
+
+
+@pytest.mark.parametrize("zoom", [11, 16, 19])
+def test_tiny_boxes_learn_nothing_finer_than_the_rounded_position(client, zoom):
+    exact = (-6.176356, 106.827844)  # public: (-6.176, 106.828)
+    reports_at(exact, "new")
+
+    def total(west, south, east, north):
+        bbox = f"{west},{south},{east},{north}"
+        return get_map(client, bbox=bbox, zoom=zoom)["total"]
+
+    # A box around the exact point but not the rounded one finds nothing...
+    assert total(106.82784, -6.17636, 106.82785, -6.17635) == 0
+    assert total(106.8275, -6.1765, 106.8279, -6.1761) == 0
+    # ...and a box around the rounded point finds it, wherever the exact one is.
+    assert total(106.8279, -6.1761, 106.8281, -6.1759) == 1
+
+
+@pytest.mark.parametrize("zoom", [11, 13, 15])
+def test_cells_follow_the_rounded_position_not_the_exact_one(
+    client, monkeypatch, zoom
+):
+    monkeypatch.setattr(map_selectors, "POINTS_UNDER", 0)
+    # Far apart exactly, the same public position: always one cluster.
+    reports_at((-6.17551, 106.82749), "new")
+    reports_at((-6.17649, 106.82651), "new")
+    body = get_map(client, zoom=zoom)
+    assert [c["count"] for c in body["clusters"]] == [2]

@@ -2,9 +2,11 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from complaints.models import Category, Channel, Report
+from complaints.models import Category, Channel, Coordination, Report
 from complaints.services.intake import PhotoUpload, report_submit
+from routing.models import Unit
 from tests.factories import KUNINGAN, MONAS, citizen, image_bytes
 
 pytestmark = pytest.mark.usefixtures("ref")
@@ -141,6 +143,21 @@ def test_anonymous_pages_may_be_cached_but_a_citizens_may_not(client):
     assert "public" not in response["Cache-Control"]
 
 
+def test_a_page_showing_a_flash_message_is_never_shared(client, mailoutbox):
+    report = _report()
+    response = client.post(
+        reverse("transparency:email-link"),
+        {"email": "someone.private@example.com", "next": report.get_absolute_url()},
+        follow=True,
+    )
+    assert "someone.private@example.com" in response.content.decode()
+    assert "public" not in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+    # The next visit, with the message gone, may be cached again.
+    client.cookies.clear()
+    assert "public" in client.get(report.get_absolute_url())["Cache-Control"]
+
+
 def test_a_citizen_sees_their_own_reports(client):
     mine = citizen()
     own = _report(actor=mine, title="Punya saya")
@@ -163,3 +180,29 @@ def test_the_list_works_without_javascript(client):
     for name in ("colour", "category", "kota", "kecamatan", "kelurahan", "unit"):
         assert f'name="{name}"' in html
     assert Report.objects.count() == 0
+
+
+def test_duplicates_of_a_coordinated_report_cost_no_query_each(
+    client, django_assert_max_num_queries
+):
+    parent = _report(title="Induk")
+    Report.objects.filter(pk=parent.pk).update(status="coordinated")
+    Coordination.objects.create(
+        report=parent,
+        unit=Unit.objects.get(code="KEC-31.71.01"),
+        invited_at=timezone.now(),
+    )
+
+    def duplicate():
+        twin = _report(title="Kembar")
+        Report.objects.filter(pk=twin.pk).update(status="merged", parent=parent)
+
+    duplicate()
+    with django_assert_max_num_queries(12) as few:
+        response = client.get(URL, {"colour": "grey"})
+    assert "is coordinating with" in response.content.decode()
+    for _ in range(6):
+        duplicate()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(URL, {"colour": "grey"})
+    assert len(response.context["page"].object_list) == 7

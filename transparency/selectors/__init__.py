@@ -62,12 +62,24 @@ def _public_reports():
         .prefetch_related(
             Prefetch(
                 "coordination_set",
-                queryset=Coordination.objects.filter(ended_at__isnull=True)
-                .select_related("unit")
-                .order_by("invited_at"),
+                queryset=_open_coordinations(),
                 to_attr="open_coordinations",
-            )
+            ),
+            # A duplicate's reason quotes its parent's, which may be coordinated.
+            Prefetch(
+                "parent__coordination_set",
+                queryset=_open_coordinations(),
+                to_attr="open_coordinations",
+            ),
         )
+    )
+
+
+def _open_coordinations():
+    return (
+        Coordination.objects.filter(ended_at__isnull=True)
+        .select_related("unit")
+        .order_by("invited_at")
     )
 
 

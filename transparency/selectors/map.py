@@ -29,17 +29,28 @@ most whatever the number of reports. At a million reports (issue 7) the per-cell
 counts can be precomputed in a summary table of the same shape (zoom, cell,
 colour counts) and this function read from it; its output stays the contract.
 
-Privacy: a cell holding a single report has that report's position as its mean, so
-cluster centres are rounded like every public coordinate (``public_point``).
+Privacy: the public knows a report's place only to ``PUBLIC_COORDINATE_DECIMALS``
+(about 100 m), so nothing here may depend on the exact one. Whether a report is in
+the box is decided on its rounded position (the box's edges are snapped to the
+rounding grid), cells are whole multiples of the rounding step, offset by half a
+step, so a report's cell follows from its rounded position alone, and cluster
+centres are rounded like every public coordinate (``public_point``). Asking about
+ever smaller boxes therefore learns nothing finer than the rounded position.
 """
 
+import math
 from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import Floor
 from django.urls import reverse
 
-from complaints.public import COLOUR_OF_STATUS, colour_labels, public_point
+from complaints.public import (
+    COLOUR_OF_STATUS,
+    PUBLIC_COORDINATE_DECIMALS,
+    colour_labels,
+    public_point,
+)
 from transparency.filters import COLOURS, STATUSES_OF_COLOUR
 
 # A quarter of a 256-pixel tile: cells of about 64 pixels on screen.
@@ -55,6 +66,10 @@ POINTS_MAX = 500
 # 64 × 64 whatever the box. A 4K screen is 60 cells across, so screens never meet it.
 MAX_CELLS_ACROSS = 64
 MAX_ZOOM = 19
+# The rounding step of public coordinates, in degrees, and in thousandths-style
+# integer units for exact arithmetic on the box's edges.
+STEP = 10**-PUBLIC_COORDINATE_DECIMALS
+STEPS_PER_DEGREE = 10**PUBLIC_COORDINATE_DECIMALS
 
 
 @dataclass(frozen=True)
@@ -87,17 +102,30 @@ def cell_degrees(*, bbox: BBox, zoom: int) -> float:
     """The side of a grid cell at ``zoom``, widened for a box too big for the zoom."""
     side = 360 / 2**zoom / CELLS_PER_TILE
     widest = max(bbox.east - bbox.west, bbox.north - bbox.south)
-    return max(side, widest / MAX_CELLS_ACROSS)
+    side = max(side, widest / MAX_CELLS_ACROSS)
+    # A whole number of rounding steps: see "Privacy" above.
+    return math.ceil(side * STEPS_PER_DEGREE - 1e-9) / STEPS_PER_DEGREE
+
+
+def _rounded_range(low: float, high: float) -> tuple[float, float]:
+    """The exact values whose public (rounded) value lies in [low, high]: from half
+    a step below the first grid line at or above ``low`` to half a step above the
+    last one at or below ``high``."""
+    first = math.ceil(low * STEPS_PER_DEGREE - 1e-9)
+    last = math.floor(high * STEPS_PER_DEGREE + 1e-9)
+    return (first - 0.5) / STEPS_PER_DEGREE, (last + 0.5) / STEPS_PER_DEGREE
 
 
 def _in_box(reports: QuerySet, bbox: BBox) -> QuerySet:
     # Reports without coordinates (an officer chose only the kelurahan) have no
     # place on the map; the range filters leave them out as NULLs never match.
+    south, north = _rounded_range(bbox.south, bbox.north)
+    west, east = _rounded_range(bbox.west, bbox.east)
     return reports.filter(
-        latitude__gte=bbox.south,
-        latitude__lte=bbox.north,
-        longitude__gte=bbox.west,
-        longitude__lte=bbox.east,
+        latitude__gte=south,
+        latitude__lt=north,
+        longitude__gte=west,
+        longitude__lt=east,
     ).order_by()
 
 
@@ -108,7 +136,9 @@ def _clusters(located: QuerySet, *, side: float) -> list[dict]:
     }
     cells = (
         located.annotate(
-            cell_y=Floor(F("latitude") / side), cell_x=Floor(F("longitude") / side)
+            # Offset by half a step: a cell holds whole rounding squares.
+            cell_y=Floor((F("latitude") + STEP / 2) / side),
+            cell_x=Floor((F("longitude") + STEP / 2) / side),
         )
         .values("cell_y", "cell_x")
         .annotate(

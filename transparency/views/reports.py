@@ -218,6 +218,7 @@ def report_survey(request, ticket: str):
 
 
 @require_GET
+@public_cache(max_age=60)
 def track(request):
     form = TrackForm(request.GET or None)
     if form.is_valid():
