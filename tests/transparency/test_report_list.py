@@ -206,3 +206,15 @@ def test_duplicates_of_a_coordinated_report_cost_no_query_each(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(URL, {"colour": "grey"})
     assert len(response.context["page"].object_list) == 7
+
+
+def test_the_form_keeps_the_chosen_filters_selected(client):
+    _report()
+    html = client.get(
+        URL, {"kota": "31.74", "kecamatan": "31.74.02", "category": "sampah"}
+    ).content.decode()
+    assert '<option value="31.74" data-parent="31" selected>' in html
+    assert '<option value="31.74.02" data-parent="31.74" selected>' in html
+    assert '<option value="sampah" selected>' in html
+    # Kelurahan name their kecamatan, for the script that narrows the list.
+    assert 'value="31.74.02.1008" data-parent="31.74.02">' in html
