@@ -4,6 +4,8 @@ The rates are settings (``WARGA_RATE_*``), read on each request. Every attempt
 counts, accepted or not. Over the limit the view answers 429 and saves nothing.
 """
 
+import ipaddress
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -15,9 +17,34 @@ LIMITS = {
     "comment": ("WARGA_RATE_COMMENTS", "user"),
     "support": ("WARGA_RATE_SUPPORTS", "user"),
     "follow": ("WARGA_RATE_FOLLOWS", "user"),
-    "email-link-ip": ("WARGA_RATE_EMAIL_LINKS_PER_IP", "ip"),
+    "email-link-ip": (
+        "WARGA_RATE_EMAIL_LINKS_PER_IP",
+        lambda _group, request: client_ip(request),
+    ),
     "email-link-address": ("WARGA_RATE_EMAIL_LINKS_PER_ADDRESS", "post:email"),
 }
+
+
+def client_ip(request) -> str:
+    """The visitor's address: from the header the reverse proxy sets when
+    ``RATELIMIT_IP_META_KEY`` names its request.META key (``HTTP_X_REAL_IP``), else
+    REMOTE_ADDR. django-ratelimit's own ``ip`` key reads the same setting but fails
+    with a 500 when the header is missing; here a request without it (one that did
+    not come through the proxy) counts under REMOTE_ADDR. IPv6 addresses count
+    per /64, as django-ratelimit does."""
+    header = getattr(settings, "RATELIMIT_IP_META_KEY", None)
+    candidates = [request.META.get(header, "")] if header else []
+    candidates.append(request.META.get("REMOTE_ADDR", ""))
+    for candidate in candidates:
+        try:
+            address = ipaddress.ip_address(str(candidate).strip())
+        except ValueError:
+            continue
+        if address.version == 6:
+            network = ipaddress.ip_network(f"{address}/64", strict=False)
+            return str(network.network_address)
+        return str(address)
+    return ""
 
 
 def over_limit(request, *, limit: str, value: str | None = None) -> bool:

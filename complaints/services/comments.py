@@ -4,7 +4,15 @@ A citizen comments under the name they choose (or as "a citizen"); an officer
 comments in the name of their unit, never their own. Officers of the units working
 on the report, the monitoring room and supervisors may hide a comment; the page
 then says who hid it and why, instead of the comment.
+
+Only an officer's comment speaks for the city: the page marks it "official". So
+that a citizen cannot look like a unit, their display name may not be a unit's name
+nor contain a word that names a kind of government office (``OFFICIAL_WORDS``,
+whole words, any case): "Warga Gambir" is fine, "Kelurahan Gambir", "Sudin
+Bina Marga" or "Pak Lurah" are not.
 """
+
+import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,6 +31,28 @@ DISPLAY_NAME_MAX_LENGTH = 60
 HIDE_REASON_MAX_LENGTH = 300
 # Nobody follows these up any more: a conversation there would go unanswered.
 CLOSED_TO_COMMENTS = (Report.Status.REJECTED, Report.Status.MERGED)
+# Words in the names of units (routing/services.py, routing/data/agencies.json) and
+# in the titles of their heads.
+OFFICIAL_WORDS = (
+    "kelurahan",
+    "kecamatan",
+    "suku dinas",
+    "sudin",
+    "dinas",
+    "walikota",
+    "wali kota",
+    "kota administrasi",
+    "pemerintah",
+    "pemprov",
+    "pemkot",
+    "satpol pp",
+    "lurah",
+    "camat",
+)
+_OFFICIAL_WORD = re.compile(
+    r"\b(?:" + "|".join(w.replace(" ", r"\s+") for w in OFFICIAL_WORDS) + r")\b",
+    re.IGNORECASE,
+)
 MAY_HIDE = {
     R.HANDLING_OFFICER,
     R.COORDINATING_OFFICER,
@@ -47,6 +77,18 @@ def comment_add(*, actor, report: Report, body: str, display_name: str = "") -> 
         errors["display_name"] = [
             _("At most %(max)d characters.") % {"max": DISPLAY_NAME_MAX_LENGTH}
         ]
+    officer = is_officer(actor)
+    if (
+        not errors.get("display_name")
+        and not officer
+        and _sounds_official(display_name)
+    ):
+        errors["display_name"] = [
+            _(
+                "This name belongs to the city's units: only their officers speak "
+                "for them. Choose another name, or leave it empty."
+            )
+        ]
     if errors:
         raise ValidationError(errors)
     if report.status in CLOSED_TO_COMMENTS:
@@ -55,7 +97,7 @@ def comment_add(*, actor, report: Report, body: str, display_name: str = "") -> 
             code="closed",
         )
     unit = None
-    if is_officer(actor):
+    if officer:
         unit = unit_on_report(actor=actor, report=report)
         if unit is None:
             unit = Unit.objects.filter(memberships__user=actor).order_by("pk").first()
@@ -74,6 +116,15 @@ def comment_add(*, actor, report: Report, body: str, display_name: str = "") -> 
             body=body,
             created_at=timezone.now(),
         )
+
+
+def _sounds_official(display_name: str) -> bool:
+    """Whether a citizen's display name could pass for a unit's (see the module)."""
+    if not display_name:
+        return False
+    return bool(_OFFICIAL_WORD.search(display_name)) or (
+        Unit.objects.filter(name__iexact=display_name).exists()
+    )
 
 
 def unit_on_report(*, actor, report: Report) -> Unit | None:

@@ -65,17 +65,28 @@ def unsubscribe_token(follow: Follow) -> str:
     return signing.dumps([follow.pk, follow.user_id], salt=UNSUBSCRIBE_SALT)
 
 
+def _follow_of_token(token: str) -> Follow | None:
+    follow_id, user_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    return (
+        Follow.objects.select_related("report", "area")
+        .filter(pk=follow_id, user_id=user_id)
+        .first()
+    )
+
+
+def follow_of_unsubscribe_token(*, token: str) -> Follow | None:
+    """The follow a signed token names (None when it is gone), without removing
+    it: for the page that asks to confirm. A token that was tampered with raises
+    signing.BadSignature."""
+    return _follow_of_token(token)
+
+
 def follow_unsubscribe(*, token: str) -> Follow | None:
     """Remove the follow a signed token names. Returns the follow as it was (with
     its report or area), or None when it was already gone. A token that was
     tampered with raises signing.BadSignature."""
-    follow_id, user_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     with transaction.atomic():
-        follow = (
-            Follow.objects.select_related("report", "area")
-            .filter(pk=follow_id, user_id=user_id)
-            .first()
-        )
+        follow = _follow_of_token(token)
         if follow is None:
             return None
         Follow.objects.filter(pk=follow.pk).delete()

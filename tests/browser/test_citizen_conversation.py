@@ -45,6 +45,9 @@ def test_a_visitor_signs_in_by_email_then_comments_and_follows(
     [message] = [m for m in mail.outbox if m.to == ["ani@example.com"]]
     link = re.search(r"http://\S+/akun/email-link/\S+/", message.body).group(0)
     page.goto(live_server.url + link.split("8000", 1)[1])
+    assert fits_the_screen(page)
+    page.click("button:has-text('Continue as ani@example.com')")
+    page.wait_for_url(f"**{report.get_absolute_url()}")
     assert page.url.endswith(report.get_absolute_url())
     assert "You are logged in as ani@example.com" in page.content()
 

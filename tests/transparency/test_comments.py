@@ -87,6 +87,53 @@ def test_an_officer_comments_as_their_unit_never_by_name(client, report):
     assert "Siti" not in html
 
 
+def test_an_officers_comment_is_marked_official_and_a_citizens_is_not(client, report):
+    comment_add(actor=officer(unit_code=HOME), report=report, body="Besok diangkut.")
+    a_comment(report, body="Terima kasih.", display_name="Pak RT 05")
+    html = client.get(report.get_absolute_url()).content.decode()
+    unit = Unit.objects.get(code=HOME).name
+    assert html.count('class="badge official"') == 1
+    assert html.index(unit) < html.index("badge official") < html.index("Besok")
+    assert html.index("Pak RT 05") > html.index("Besok")  # after the badge
+    client.force_login(officer(unit_code=HOME))
+    workspace = client.get(reverse("officers:report", kwargs={"ticket": report.ticket}))
+    assert workspace.content.decode().count('class="badge official"') == 1
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Kelurahan Kuningan Timur",
+        "  kelurahan   KUNINGAN timur ",
+        "Kecamatan Setiabudi",
+        "Suku Dinas Bina Marga Jakarta Selatan",
+        "Sudin SDA Jaksel",
+        "Dinas Lingkungan Hidup",
+        "Walikota Jakarta Selatan",
+        "Kota Administrasi Jakarta Selatan",
+        "Pak Lurah",
+        "Satuan Polisi Pamong Praja",  # a unit's name without any of the words
+    ],
+)
+def test_a_citizen_cannot_comment_under_a_units_name(client, report, name):
+    client.force_login(citizen())
+    response = client.post(
+        comment_url(report), {"body": "Sudah kami tangani.", "display_name": name}
+    )
+    assert response.status_code == 400
+    [error] = response.context["comment_form"].errors["display_name"]
+    assert "belongs to the city's units" in error
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["Warga Kuningan Timur", "Bu Dinastuti", "Pak RT 05"])
+def test_a_name_that_only_resembles_an_office_is_accepted(client, report, name):
+    client.force_login(citizen())
+    response = client.post(comment_url(report), {"body": "Ok.", "display_name": name})
+    assert response.status_code == 302
+    assert Comment.objects.get().display_name == name
+
+
 @pytest.mark.parametrize(
     "data, field",
     [

@@ -29,6 +29,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.usefixtures("ref")
 HOME = "KEL-31.74.02.1008"
+ONE_CLICK = "application/x-www-form-urlencoded"
 
 
 @pytest.fixture(autouse=True)
@@ -143,15 +144,17 @@ def test_the_unsubscribe_link_ends_that_follow_in_one_click(
     )
 
     path = link.removeprefix("http://127.0.0.1:8000")
-    mail_app = Client(HTTP_ACCEPT_LANGUAGE="en")  # not logged in: the link suffices
-    response = mail_app.get(path)
+    # RFC 8058: the mail app POSTs this body, with no cookie and no CSRF token.
+    mail_app = Client(HTTP_ACCEPT_LANGUAGE="en", enforce_csrf_checks=True)
+    response = mail_app.post(path, "List-Unsubscribe=One-Click", ONE_CLICK)
     assert response.status_code == 200
     assert f"You no longer follow report {report.ticket}" in response.content.decode()
     assert not Follow.objects.filter(user=fan).exists()
     # A second click changes nothing and says so.
-    again = mail_app.post(path)
+    again = mail_app.post(path, "List-Unsubscribe=One-Click", ONE_CLICK)
     assert again.status_code == 200
     assert "nothing to stop" in again.content.decode()
+    assert "nothing to stop" in mail_app.get(path).content.decode()
 
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -174,10 +177,36 @@ def test_a_tampered_unsubscribe_link_is_refused_and_removes_nothing(
     [link] = unsubscribe_links(mail_to(mailoutbox, fan.email)[0])
     path = link.removeprefix("http://127.0.0.1:8000")
     tampered = path.replace("/berhenti/", "/berhenti/x")
-    response = client.get(tampered)
-    assert response.status_code == 400
-    assert "not valid" in response.content.decode()
+    for response in (client.get(tampered), client.post(tampered)):
+        assert response.status_code == 400
+        assert "not valid" in response.content.decode()
     assert Follow.objects.filter(user=fan).exists()
+
+
+def test_opening_the_unsubscribe_link_only_asks_and_the_button_ends_the_follow(
+    client, report, clerk, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Mail scanners and link previews open every link in an email: a GET must not
+    end anything."""
+    fan = citizen()
+    client.force_login(fan)
+    client.post(follow_url(report))
+    accept(report, clerk, django_capture_on_commit_callbacks)
+    [link] = unsubscribe_links(mail_to(mailoutbox, fan.email)[0])
+    path = link.removeprefix("http://127.0.0.1:8000")
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en", enforce_csrf_checks=True)
+    for _scan in range(2):
+        page = browser.get(path)
+        assert page.status_code == 200
+        assert "Stop these emails?" in page.content.decode()
+        assert f"You follow report {report.ticket}" in page.content.decode()
+    assert Follow.objects.filter(user=fan, report=report).exists()
+    assert 'method="post"' in page.content.decode()
+    # The page's button posts the same one-click body as a mail app.
+    assert 'name="List-Unsubscribe" value="One-Click"' in page.content.decode()
+    response = browser.post(path, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert not Follow.objects.filter(user=fan).exists()
 
 
 def test_area_followers_hear_of_new_reports_in_their_kelurahan_only(
@@ -202,6 +231,8 @@ def test_area_followers_hear_of_new_reports_in_their_kelurahan_only(
     [link] = unsubscribe_links(message)
     path = link.removeprefix("http://127.0.0.1:8000")
     assert "Kuningan Timur" in client.get(path).content.decode()
+    assert Follow.objects.filter(user=fan).exists()  # opening only asks
+    assert "Kuningan Timur" in client.post(path).content.decode()
     assert not Follow.objects.filter(user=fan).exists()
 
 

@@ -1,10 +1,14 @@
 """Citizens' actions are limited per hour, against abuse: over the limit the answer
 is 429 with a friendly message, and nothing is saved or sent."""
 
+import runpy
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+import config.settings
 from complaints.models import Comment, Follow, Support
 from tests.factories import KUNINGAN_TIMUR_CODE, citizen, report_filed
 
@@ -120,3 +124,68 @@ def test_an_anonymous_attempt_is_sent_to_log_in_not_counted(client, report, sett
         assert response.status_code == 302 and "/akun/masuk/" in response["Location"]
     client.force_login(citizen())
     assert comment(client, report).status_code == 302
+
+
+def ask_for_link(client, email, **headers):
+    return client.post(EMAIL_LINK, {"email": email}, **headers).status_code
+
+
+def test_behind_a_proxy_links_are_limited_per_visitor_not_per_proxy(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """Every request reaches the app from the proxy's address (REMOTE_ADDR); the
+    proxy puts the visitor's in X-Real-IP."""
+    settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
+    settings.WARGA_RATE_EMAIL_LINKS_PER_IP = "1/h"
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = ask_for_link(
+            client, "a@example.com", HTTP_X_REAL_IP="203.0.113.7", **proxy
+        )
+        same = ask_for_link(
+            client, "b@example.com", HTTP_X_REAL_IP="203.0.113.7", **proxy
+        )
+        other = ask_for_link(
+            client, "c@example.com", HTTP_X_REAL_IP="198.51.100.2", **proxy
+        )
+    assert (first, same, other) == (302, 429, 302)
+
+
+@pytest.mark.parametrize("header", [None, "", "not-an-address", "1.2.3.4, 5.6.7.8"])
+def test_a_request_without_the_proxys_header_counts_under_its_own_address(
+    client, settings, django_capture_on_commit_callbacks, header
+):
+    """One that did not come through the proxy (or a garbled header): no 500, and
+    it shares the count of its REMOTE_ADDR."""
+    settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
+    settings.WARGA_RATE_EMAIL_LINKS_PER_IP = "1/h"
+    extra = {} if header is None else {"HTTP_X_REAL_IP": header}
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [
+            ask_for_link(client, f"w{n}@example.com", REMOTE_ADDR="10.0.0.9", **extra)
+            for n in range(2)
+        ]
+    assert answers == [302, 429]
+
+
+def test_without_the_setting_the_header_is_ignored(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """Not behind a proxy, anyone could send X-Real-IP: it must not reset the
+    count."""
+    settings.RATELIMIT_IP_META_KEY = None
+    settings.WARGA_RATE_EMAIL_LINKS_PER_IP = "1/h"
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [
+            ask_for_link(client, f"w{n}@example.com", HTTP_X_REAL_IP=f"203.0.113.{n}")
+            for n in range(2)
+        ]
+    assert answers == [302, 429]
+
+
+def test_the_proxys_header_is_set_from_the_environment(monkeypatch):
+    base = str(Path(config.settings.__file__).parent / "base.py")
+    monkeypatch.setenv("WARGA_CLIENT_IP_HEADER", "HTTP_X_REAL_IP")
+    assert runpy.run_path(base)["RATELIMIT_IP_META_KEY"] == "HTTP_X_REAL_IP"
+    monkeypatch.delenv("WARGA_CLIENT_IP_HEADER")
+    assert runpy.run_path(base)["RATELIMIT_IP_META_KEY"] is None

@@ -12,17 +12,23 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_q.tasks import async_task
 
 from complaints.services.comments import comment_add
-from complaints.services.follows import follow_add, follow_remove, follow_unsubscribe
+from complaints.services.follows import (
+    follow_add,
+    follow_of_unsubscribe_token,
+    follow_remove,
+    follow_unsubscribe,
+)
 from routing.models import Area
 from transparency.forms import CommentForm, EmailLinkForm
 from transparency.ratelimits import over_limit, too_many_requests
 from transparency.selectors import report_public_get
-from transparency.services import citizen_from_email, email_link_read
+from transparency.services import email_link_check, email_link_read, email_link_use
 from transparency.views.reports import _report_page
 
 # ValidationError codes that say "not now" rather than "bad input".
@@ -165,14 +171,19 @@ def area_unfollow(request, code: str):
     return _area_follow(request, code, add=False)
 
 
-# No CSRF token: a one-click unsubscribe comes from the mail app (RFC 8058), and
-# the signed token in the address is the only credential needed.
+# No CSRF token: a one-click unsubscribe comes from the mail app (RFC 8058: a POST
+# with the body "List-Unsubscribe=One-Click"), and the signed token in the address
+# is the only credential needed. A GET only asks: mail scanners open every link.
 @csrf_exempt
+@never_cache
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token: str):
     """The link at the end of every email to a follower: ends that one follow."""
     try:
-        follow = follow_unsubscribe(token=token)
+        if request.method == "POST":
+            follow = follow_unsubscribe(token=token)
+        else:
+            follow = follow_of_unsubscribe_token(token=token)
     except signing.BadSignature:
         return _notice(
             request,
@@ -183,6 +194,8 @@ def unsubscribe(request, token: str):
             ),
             status=400,
         )
+    if request.method == "GET" and follow is not None:
+        return render(request, "transparency/unsubscribe.html", {"follow": follow})
     return render(request, "transparency/unsubscribed.html", {"follow": follow})
 
 
@@ -223,12 +236,20 @@ def email_link_request(request):
     return HttpResponseRedirect(back)
 
 
-@require_http_methods(["GET"])
+def _is_account_of(user, email: str) -> bool:
+    return email in {user.get_username().lower(), (user.email or "").lower()}
+
+
+# A GET only asks: mail scanners and link previews open links, and a login must
+# not happen behind the citizen's back (nor use up their link). The POST needs the
+# CSRF token of the page, so another site cannot log a visitor into its account.
+@never_cache
+@require_http_methods(["GET", "POST"])
 def email_link_open(request, token: str):
-    """The link from the email: log the citizen in (creating their account the
-    first time) and return to the page they came from."""
+    """The link from the email: after the citizen confirms, log them in (creating
+    their account the first time) and return to the page they came from."""
     try:
-        email, next_url = email_link_read(token=token)
+        link = email_link_read(token=token)
     except signing.SignatureExpired:
         return _notice(
             request,
@@ -249,8 +270,23 @@ def email_link_open(request, token: str):
             ),
             status=400,
         )
+    next_url = _safe_next(request, link.next_url, default=reverse("transparency:home"))
+    if request.user.is_authenticated:
+        if _is_account_of(request.user, link.email):
+            return HttpResponseRedirect(next_url)
+        return render(
+            request,
+            "transparency/email_link_open.html",
+            {"email": link.email, "other_account": True},
+            status=409,
+        )
     try:
-        user = citizen_from_email(email=email)
+        if request.method == "GET":
+            email_link_check(link=link)
+            return render(
+                request, "transparency/email_link_open.html", {"email": link.email}
+            )
+        user = email_link_use(link=link)
     except ValidationError as exc:
         return _notice(
             request,
@@ -260,7 +296,7 @@ def email_link_open(request, token: str):
             back=reverse("accounts:login"),
         )
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    messages.success(request, _("You are logged in as %(email)s.") % {"email": email})
-    return HttpResponseRedirect(
-        _safe_next(request, next_url, default=reverse("transparency:home"))
+    messages.success(
+        request, _("You are logged in as %(email)s.") % {"email": link.email}
     )
+    return HttpResponseRedirect(next_url)
