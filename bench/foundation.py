@@ -302,9 +302,7 @@ def _portal() -> list[dict]:
     out = []
     for name, url, params in pages:
         assert client.get(url, params).status_code == 200, url
-        out.append(
-            row(name, timed(lambda u=url, p=params: client.get(u, p), 20))
-        )
+        out.append(row(name, timed(lambda u=url, p=params: client.get(u, p), 20)))
     for fmt in ("csv", "geojson"):
         rows = Report.objects.count()
 

@@ -397,9 +397,7 @@ def test_tiny_boxes_learn_nothing_finer_than_the_rounded_position(client, zoom):
 
 
 @pytest.mark.parametrize("zoom", [11, 13, 15])
-def test_cells_follow_the_rounded_position_not_the_exact_one(
-    client, monkeypatch, zoom
-):
+def test_cells_follow_the_rounded_position_not_the_exact_one(client, monkeypatch, zoom):
     monkeypatch.setattr(map_selectors, "POINTS_UNDER", 0)
     # Far apart exactly, the same public position: always one cluster.
     reports_at((-6.17551, 106.82749), "new")
