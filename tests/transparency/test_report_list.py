@@ -218,3 +218,13 @@ def test_the_form_keeps_the_chosen_filters_selected(client):
     assert '<option value="sampah" selected>' in html
     # Kelurahan name their kecamatan, for the script that narrows the list.
     assert 'value="31.74.02.1008" data-parent="31.74.02">' in html
+
+
+def test_pages_travel_compressed_and_small(client):
+    for i in range(25):
+        _report(title=f"Sampah {i}")
+    response = client.get(URL, HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert len(response.content) < 20_000
+    home = client.get(reverse("transparency:home"), HTTP_ACCEPT_ENCODING="gzip")
+    assert len(home.content) < 20_000

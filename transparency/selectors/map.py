@@ -58,7 +58,7 @@ CELLS_PER_TILE = 4
 # At this zoom and above (a few streets on screen) the reports are shown one by one.
 POINTS_ZOOM = 16
 # A box with this many reports or fewer shows them one by one at any zoom.
-POINTS_UNDER = 300
+POINTS_UNDER = 100
 # Never more points than this in one answer.
 POINTS_MAX = 500
 # A box (as a client may send, not as a screen shows) is never cut into more than
