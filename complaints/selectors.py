@@ -1,9 +1,10 @@
 """Reads for the complaints app."""
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from complaints.models import Category, Report, ReportPhoto
 from complaints.public import (
@@ -93,3 +94,41 @@ def thumbnail_url(name: str | None) -> str | None:
     if not name:
         return None
     return ReportPhoto._meta.get_field("thumbnail").storage.url(name)
+
+
+def is_ticket(text: str) -> bool:
+    """Whether ``text`` has the shape of a ticket number (``JKT-2611-000123``)."""
+    parts = text.split("-")
+    return len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit()
+
+
+def reports_matching(reports: QuerySet, *, text: str) -> QuerySet:
+    """The back-office's and the portal's search box: a ticket number finds that
+    report; other text is looked for in titles and descriptions."""
+    text = text.strip()
+    if not text:
+        return reports
+    if is_ticket(text.upper()):
+        return reports.filter(ticket=text.upper())
+    return reports.filter(Q(title__icontains=text) | Q(description__icontains=text))
+
+
+def start_of_day(day: date, *, days: int = 0) -> datetime:
+    """Midnight WIB of ``day`` (plus ``days``): the city counts days in its own
+    time, whatever time zone a request may have activated."""
+    return timezone.make_aware(
+        datetime.combine(day + timedelta(days=days), time.min),
+        timezone.get_default_timezone(),
+    )
+
+
+def reports_received_between(
+    reports: QuerySet, *, first: date | None, last: date | None
+) -> QuerySet:
+    """The reports received from the start of ``first`` to the end of ``last``
+    (both days included, in WIB); either may be left open."""
+    if first:
+        reports = reports.filter(created_at__gte=start_of_day(first))
+    if last:
+        reports = reports.filter(created_at__lt=start_of_day(last, days=1))
+    return reports

@@ -1,13 +1,10 @@
 """Back-office forms: filters and small decisions; services and selectors decide."""
 
-from datetime import date, datetime, time, timedelta
-
 from django import forms
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category, Channel
+from complaints.selectors import reports_matching, reports_received_between
 from officers.selectors.inbox import SORTS
 from officers.selectors.performance import LEVELS, Period
 from routing.models import Unit
@@ -67,38 +64,20 @@ class InboxFilterForm(forms.Form):
     def apply(self, reports):
         """The reports narrowed by the valid filters."""
         data = self.cleaned_data
-        text = (data.get("q") or "").strip()
-        if text and _is_ticket(text.upper()):
-            reports = reports.filter(ticket=text.upper())
-        elif text:
-            reports = reports.filter(
-                Q(title__icontains=text) | Q(description__icontains=text)
-            )
+        reports = reports_matching(reports, text=data.get("q") or "")
         if data.get("category"):
             reports = reports.filter(category=data["category"])
         if data.get("channel"):
             reports = reports.filter(channel=data["channel"])
-        if data.get("received_from"):
-            reports = reports.filter(created_at__gte=_start_of(data["received_from"]))
-        if data.get("received_to"):
-            reports = reports.filter(
-                created_at__lt=_start_of(data["received_to"], days=1)
-            )
+        reports = reports_received_between(
+            reports, first=data.get("received_from"), last=data.get("received_to")
+        )
         return reports
 
     @property
     def chosen_sort(self) -> str:
         value = self.cleaned_data.get("sort") if self.is_valid() else ""
         return value if value in SORTS else "due"
-
-
-def _is_ticket(text: str) -> bool:
-    parts = text.split("-")
-    return len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit()
-
-
-def _start_of(day: date, *, days: int = 0):
-    return timezone.make_aware(datetime.combine(day + timedelta(days=days), time.min))
 
 
 class UnitSwitchForm(forms.Form):

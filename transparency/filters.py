@@ -6,19 +6,17 @@ codes, unit codes), never by a database id, so that a link keeps working after a
 reload of the reference data.
 """
 
-from datetime import date, datetime, time, timedelta
-
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.forms.utils import flatatt
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category, Channel, Report
 from complaints.public import COLOUR_OF_STATUS
+from complaints.selectors import reports_matching, reports_received_between
 from routing.models import Area, Unit
 
 COLOURS = [
@@ -46,16 +44,6 @@ FILTER_KEYS = (
     "q",
 )
 Q_MAX_LENGTH = 100
-
-
-def is_ticket(text: str) -> bool:
-    parts = text.split("-")
-    return len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit()
-
-
-def start_of_day(day: date, *, days: int = 0) -> datetime:
-    """Midnight WIB of ``day`` (plus ``days``): days are counted in Jakarta time."""
-    return timezone.make_aware(datetime.combine(day + timedelta(days=days), time.min))
 
 
 class BoundedDateField(forms.DateField):
@@ -207,20 +195,13 @@ class PublicReportFilter(django_filters.FilterSet):
         return queryset.filter(status__in=STATUSES_OF_COLOUR[value])
 
     def filter_date_from(self, queryset, name, value):
-        return queryset.filter(created_at__gte=start_of_day(value))
+        return reports_received_between(queryset, first=value, last=None)
 
     def filter_date_to(self, queryset, name, value):
-        return queryset.filter(created_at__lt=start_of_day(value, days=1))
+        return reports_received_between(queryset, first=None, last=value)
 
     def filter_text(self, queryset, name, value):
-        text = value.strip()
-        if not text:
-            return queryset
-        if is_ticket(text.upper()):
-            return queryset.filter(ticket=text.upper())
-        return queryset.filter(
-            Q(title__icontains=text) | Q(description__icontains=text)
-        )
+        return reports_matching(queryset, text=value)
 
     @property
     def active(self) -> dict[str, str]:

@@ -3,13 +3,14 @@ over the period's custody periods and the timelines of their reports."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Custody, ReportEvent, SatisfactionSurvey
+from complaints.selectors import start_of_day
 from officers.kpis import (
     CustodyRow,
     EventRow,
@@ -57,9 +58,7 @@ class Period:
 
     @property
     def start(self) -> datetime:
-        return timezone.make_aware(
-            datetime.combine(date(self.year, self.month or 1, 1), time.min)
-        )
+        return start_of_day(date(self.year, self.month or 1, 1))
 
     @property
     def end(self) -> datetime:
@@ -67,7 +66,7 @@ class Period:
             first = date(self.year + 1, 1, 1)
         else:
             first = date(self.year, self.month + 1, 1)
-        return timezone.make_aware(datetime.combine(first, time.min))
+        return start_of_day(first)
 
     def __str__(self) -> str:
         return f"{self.year}" if self.month is None else f"{self.year}-{self.month:02d}"

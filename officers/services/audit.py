@@ -4,7 +4,7 @@ against the unit that completed it."""
 
 import random
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import Report, ReportEvent
+from complaints.selectors import start_of_day
 from complaints.workflow import Action, transition
 from officers.models import AuditSample
 from officers.permissions import is_supervisor
@@ -29,10 +30,7 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     """The first instant of the month and of the next, in the city's time zone."""
     first = month.replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
-    return (
-        timezone.make_aware(datetime.combine(first, time.min)),
-        timezone.make_aware(datetime.combine(following, time.min)),
-    )
+    return start_of_day(first), start_of_day(following)
 
 
 def audit_samples_draw(

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from complaints.models import Report, SatisfactionSurvey
+from complaints.selectors import start_of_day
 from complaints.services.satisfaction import (
     ELEMENT_FIELDS,
     QUALITY,
@@ -51,8 +52,7 @@ def _city_tz():
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
     """Midnight WIB of 1 January of ``year`` and of the next year."""
-    tz = _city_tz()
-    return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
+    return start_of_day(date(year, 1, 1)), start_of_day(date(year + 1, 1, 1))
 
 
 @dataclass(frozen=True)
@@ -340,11 +340,9 @@ def headline_figures(*, now: datetime) -> Headline:
     """This month's and this year's figures (WIB), for the home page: one query."""
     today = timezone.localtime(now, _city_tz()).date()
     start, end = year_bounds(today.year)
-    month_start = datetime(today.year, today.month, 1, tzinfo=_city_tz())
+    month_start = start_of_day(today.replace(day=1))
     month_end = (
-        datetime(today.year, today.month + 1, 1, tzinfo=_city_tz())
-        if today.month < 12
-        else end
+        start_of_day(date(today.year, today.month + 1, 1)) if today.month < 12 else end
     )
     values = (
         Report.objects.filter(created_at__gte=start, created_at__lt=end)
