@@ -87,6 +87,8 @@ def test_a_citizen_browses_the_map_the_list_a_report_and_the_statistics(
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
 
     page.click(".topbar >> text=Statistics")
+    page.wait_for_url("**/stats/")
+    page.wait_for_load_state("load")
     assert page.locator("main svg").count() >= 3
     assert page.locator("table.league tbody tr").count() >= 1
     assert page.evaluate(NO_SIDEWAYS_SCROLL)

@@ -11,9 +11,19 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 SCREENSHOTS = os.environ.get("WARGA_SCREENSHOTS")
 
 
+STICKING_OUT = """
+[...document.querySelectorAll('main *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+  .slice(0, 5)
+  .map(e => e.tagName + '.' + e.className + ' ' + e.getBoundingClientRect().right)
+"""
+
+
 def _no_sideways_scroll(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], width
+    # Which elements stick out, to say so when the check fails.
+    widest = page.evaluate(STICKING_OUT)
+    assert width <= page.viewport_size["width"], (width, widest)
 
 
 def test_the_statistics_and_the_headline_fit_a_phone(
@@ -40,6 +50,8 @@ def test_the_statistics_and_the_headline_fit_a_phone(
     page.locator("summary", has_text="Year and filters").click()
     page.select_option("select[name=kota]", "31.74")
     page.get_by_role("button", name="Show figures").click()
-    assert "kota=31.74" in page.url
+    # Measured once the new page and its stylesheet have loaded, not mid-way.
+    page.wait_for_url("**kota=31.74**")
+    page.wait_for_load_state("load")
     assert page.locator("table.league tbody tr").count() >= 1
     _no_sideways_scroll(page)
