@@ -1,8 +1,11 @@
 """Reports, their photos and their timeline, with the reference lists they use."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -76,9 +79,13 @@ class Channel(models.Model):
 
 
 class Integrator(models.Model):
-    """A system that files and reads reports through the API (a channel connector).
+    """A system that files and reads reports through the API and Open311.
 
-    Its API key is the DRF token of its user.
+    Its API key is the DRF token of its user (the same key is the Open311
+    ``api_key``). A channel connector (Qlue, JAKI, LAPOR!) files reports into its
+    channel and reads that channel's reports; a unit's system (a suku dinas's work
+    orders) reads and works the reports of its unit, as the unit's officers do.
+    One integrator may be both.
     """
 
     name = models.CharField(_("name"), max_length=120)
@@ -91,8 +98,11 @@ class Integrator(models.Model):
     channel = models.ForeignKey(
         Channel,
         verbose_name=_("channel"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="integrators",
+        help_text=_("Reports it files come in through this channel."),
     )
     unit = models.ForeignKey(
         "routing.Unit",
@@ -101,12 +111,21 @@ class Integrator(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="integrators",
+        help_text=_("It reads and works this unit's reports, as its officers do."),
     )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("integrator")
         verbose_name_plural = _("integrators")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(channel__isnull=False)
+                | models.Q(unit__isnull=False),
+                name="integrator_has_channel_or_unit",
+                violation_error_message=_("Choose a channel, a unit or both."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -811,3 +830,103 @@ class Follow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.report_id or self.area_id}"
+
+
+def _webhook_secret() -> str:
+    return secrets.token_hex(32)
+
+
+class Webhook(models.Model):
+    """A URL of an integrator's that receives a signed JSON POST on every status
+    change of the reports the integrator may see."""
+
+    integrator = models.ForeignKey(
+        Integrator,
+        verbose_name=_("integrator"),
+        on_delete=models.CASCADE,
+        related_name="webhooks",
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    # The HMAC-SHA256 key of the X-Warga-Signature header; shown to the
+    # integrator once, when the webhook is registered.
+    secret = models.CharField(
+        _("signing secret"), max_length=64, default=_webhook_secret
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("registered"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event sent to one webhook: retried with back-off until the receiver
+    answers 2xx or the attempts run out."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        DELIVERED = "delivered", _("delivered")
+        FAILED = "failed", _("gave up")
+
+    webhook = models.ForeignKey(
+        Webhook,
+        verbose_name=_("webhook"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    event = models.ForeignKey(
+        ReportEvent,
+        verbose_name=_("event"),
+        on_delete=models.CASCADE,
+        related_name="webhook_deliveries",
+    )
+    payload = models.JSONField(_("payload"))
+    state = models.CharField(
+        _("state"), max_length=12, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["webhook", "event"], name="webhook_delivery_once"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.webhook_id} ← {self.event_id}"
+
+
+class WebhookAttempt(models.Model):
+    """The log of one try: when, what the receiver answered, how long it took."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery,
+        verbose_name=_("delivery"),
+        on_delete=models.CASCADE,
+        related_name="attempt_log",
+    )
+    attempted_at = models.DateTimeField(_("attempted at"))
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+
+    class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+        ordering = ["attempted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} {self.status_code or self.error}"

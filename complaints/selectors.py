@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from complaints.models import Category, Report, ReportPhoto
+from complaints.models import Category, Coordination, Integrator, Report, ReportPhoto
 from complaints.public import (
     COLOUR_OF_STATUS,
     PUBLIC_COORDINATE_DECIMALS,
@@ -132,3 +132,35 @@ def reports_received_between(
     if last:
         reports = reports.filter(created_at__lt=start_of_day(last, days=1))
     return reports
+
+
+def integrator_of(user) -> Integrator | None:
+    """The active integrator behind an API user, or None for everyone else."""
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        integrator = user.integrator
+    except Integrator.DoesNotExist:
+        return None
+    return integrator if integrator.is_active else None
+
+
+def reports_for_integrator(integrator: Integrator) -> QuerySet:
+    """The reports an integrator may read: those it filed, those that came in
+    through its channel, and (for a unit's system) those its unit's officers may
+    open: handled by the unit, sent away by it, or coordinated with it now."""
+    seen = Q(integrator=integrator)
+    if integrator.channel_id is not None:
+        seen |= Q(channel_id=integrator.channel_id)
+    if integrator.unit_id is not None:
+        unit = integrator.unit_id
+        seen |= (
+            Q(handling_unit_id=unit)
+            | Q(disposed_from_id=unit)
+            | Q(
+                pk__in=Coordination.objects.filter(
+                    unit_id=unit, ended_at__isnull=True
+                ).values("report_id")
+            )
+        )
+    return Report.objects.filter(seen)

@@ -28,6 +28,7 @@ from complaints.models import (
     ReportPhoto,
     Support,
 )
+from complaints.selectors import integrator_of
 from complaints.services.photos import (
     PhotoUpload,
     ProcessedPhoto,
@@ -178,6 +179,14 @@ def roles_of(actor, report: Report) -> set[str]:
     memberships = dict(
         Membership.objects.filter(user=actor).values_list("unit_id", "role")
     )
+    integrator = integrator_of(actor)
+    if integrator is not None:
+        # A unit's system works its unit's reports as an officer of the unit; a
+        # connector speaks for the citizens whose reports it brought in.
+        if integrator.unit_id is not None:
+            memberships.setdefault(integrator.unit_id, Membership.Role.OFFICER)
+        if report.integrator_id == integrator.pk:
+            roles.add(R.REPORTER)
     held = memberships.get(report.handling_unit_id)
     if held is not None:
         roles.add(R.HANDLING_OFFICER)

@@ -15,7 +15,7 @@ urlpatterns = [
     # Without a CSRF token, so that an anonymous page carries nothing personal and
     # can be cached; a forged request can only switch the visitor's language.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
-    path("api/v1/", include("complaints.api_urls")),
+    path("api/v1/", include("config.api_urls")),
     path("akun/", include("transparency.account_urls")),
     path("wilayah/", include("routing.urls")),
     path("office/", include("officers.urls")),

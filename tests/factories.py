@@ -47,12 +47,17 @@ def officer(*, unit_code: str = "KEL-" + GAMBIR_CODE, role=Membership.Role.OFFIC
     return account
 
 
-def integrator(*, channel_code: str = "qlue") -> tuple[Integrator, str]:
+def integrator(
+    *, channel_code: str | None = "qlue", unit_code: str | None = None
+) -> tuple[Integrator, str]:
+    """An integrator and its API key: a channel connector by default, a unit's
+    system with ``unit_code`` (and ``channel_code=None`` for a unit's alone)."""
     account = user(first_name="Connector")
     connector = Integrator.objects.create(
         name=f"Connector {account.pk}",
         user=account,
-        channel=Channel.objects.get(code=channel_code),
+        channel=Channel.objects.get(code=channel_code) if channel_code else None,
+        unit=Unit.objects.get(code=unit_code) if unit_code else None,
     )
     return connector, Token.objects.create(user=account).key
 

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "guardian",
     "django_q",
     "django_ratelimit",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "routing",
     "complaints",
     "officers",
@@ -221,8 +223,34 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env_str("WARGA_API_RATE", "600/minute")},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("WARGA_API_RATE", "600/minute"),
+        "anon": env_str("WARGA_API_ANON_RATE", "120/minute"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The OpenAPI 3 schema at /api/v1/schema/, drawn from the views themselves.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Warga API",
+    "DESCRIPTION": (
+        "Read and file citizen reports, work them through the workflow, and read "
+        "the reference data and public statistics. Authenticate with "
+        "`Authorization: Token <key>`: the key of an integrator (a channel "
+        "connector or a unit's system). The same key is the Open311 `api_key` "
+        "at /open311/v2/."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # django-q2: the ORM broker keeps the embedded set-up to one database; production

@@ -15,5 +15,5 @@ STORAGES = {  # noqa: F405
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
 REST_FRAMEWORK = {  # noqa: F405
     **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_THROTTLE_RATES": {"user": "100000/minute"},
+    "DEFAULT_THROTTLE_RATES": {"user": "100000/minute", "anon": "100000/minute"},
 }

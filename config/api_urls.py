@@ -1,0 +1,17 @@
+"""/api/v1/: every app's endpoints, the OpenAPI schema and its documentation.
+
+Each app lists its own endpoints in its ``api_urls.py``; they share the ``api``
+namespace.
+"""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from complaints import api_urls as complaints_api
+
+app_name = "api"
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(complaints_api.urlpatterns)),
+]
