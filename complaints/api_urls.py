@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints.api import ReportCreateAPI
+from complaints.api.reports import ReportCreateAPI
 
 urlpatterns = [
     path("reports/", ReportCreateAPI.as_view(), name="report-create"),
