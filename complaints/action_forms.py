@@ -1,6 +1,6 @@
 """One small form per workflow action; complaints.workflow decides."""
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from django import forms
 from django.utils import timezone
@@ -73,6 +73,16 @@ def _units(report: Report):
     return Unit.objects.filter(is_active=True).exclude(pk=report.handling_unit_id)
 
 
+def planned_completion_at(day: date) -> datetime:
+    """A planned completion day means the end of that working day (WIB)."""
+    return timezone.make_aware(datetime.combine(day, time(17, 0)))
+
+
+def extension_due_at(day: date) -> datetime:
+    """A new deadline day means the whole of that day (WIB)."""
+    return timezone.make_aware(datetime.combine(day, time(23, 59)))
+
+
 class AcceptForm(ActionForm):
     planned_completion = forms.DateField(
         label=_("Planned completion (optional)"),
@@ -84,9 +94,7 @@ class AcceptForm(ActionForm):
         data = super().params()
         day = data.pop("planned_completion")
         if day:
-            data["planned_completion_at"] = timezone.make_aware(
-                datetime.combine(day, time(17, 0))
-            )
+            data["planned_completion_at"] = planned_completion_at(day)
         return data
 
 
@@ -131,9 +139,7 @@ class ExtensionRequestForm(RequiredNote):
 
     def params(self) -> dict:
         data = super().params()
-        data["new_due_at"] = timezone.make_aware(
-            datetime.combine(data.pop("new_due"), time(23, 59))
-        )
+        data["new_due_at"] = extension_due_at(data.pop("new_due"))
         return data
 
 

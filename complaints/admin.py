@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from complaints.models import (
     Category,
@@ -16,7 +17,11 @@ from complaints.models import (
     ReportEvent,
     ReportPhoto,
     SatisfactionSurvey,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
 )
+from complaints.services.webhooks import delivery_send_again
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -305,3 +310,92 @@ class FollowAdmin(ReadOnlyAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    """Integrators register their webhooks through the API; here a supervisor
+    reads them and may switch one off. The signing secret is never shown."""
+
+    list_display = ["url", "integrator", "is_active", "created_at", "deliveries"]
+    list_filter = ["is_active"]
+    list_select_related = ["integrator"]
+    search_fields = ["url", "integrator__name"]
+    fields = ["integrator", "url", "is_active", "created_at", "deliveries"]
+    readonly_fields = ["integrator", "url", "created_at", "deliveries"]
+    ordering = ["-created_at", "-id"]
+
+    @admin.display(description=_("deliveries"))
+    def deliveries(self, webhook: Webhook):
+        return format_html(
+            '<a href="{}?webhook__id__exact={}">{}</a>',
+            reverse("admin:complaints_webhookdelivery_changelist"),
+            webhook.pk,
+            _("Delivery log"),
+        )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    can_delete = False
+    fields = ["attempted_at", "status_code", "error", "duration_ms"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    """The log of every event sent to every webhook, with each try."""
+
+    list_display = [
+        "created_at",
+        "webhook",
+        "ticket",
+        "event_type",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "delivered_at",
+    ]
+    list_filter = ["state", "webhook__integrator"]
+    list_select_related = ["webhook", "event__report"]
+    search_fields = ["event__report__ticket", "webhook__url"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    inlines = [WebhookAttemptInline]
+    actions = ["send_again"]
+
+    @admin.display(description=_("ticket"), ordering="event__report__ticket")
+    def ticket(self, delivery: WebhookDelivery) -> str:
+        return delivery.event.report.ticket
+
+    @admin.display(description=_("event"))
+    def event_type(self, delivery: WebhookDelivery) -> str:
+        return delivery.payload.get("type", "")
+
+    @admin.action(description=_("Send again now"), permissions=["send_again"])
+    def send_again(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        for delivery_id in ids:
+            delivery_send_again(actor=request.user, delivery_id=delivery_id)
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)d delivery queued to be sent again.",
+                "%(n)d deliveries queued to be sent again.",
+                len(ids),
+            )
+            % {"n": len(ids)},
+        )
+
+    def has_send_again_permission(self, request) -> bool:
+        return request.user.has_perm("complaints.change_webhookdelivery")

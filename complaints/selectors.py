@@ -3,10 +3,22 @@
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
 from django.utils import timezone
 
-from complaints.models import Category, Coordination, Integrator, Report, ReportPhoto
+from complaints.models import (
+    Category,
+    Comment,
+    Coordination,
+    Integrator,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
+)
 from complaints.public import (
     COLOUR_OF_STATUS,
     PUBLIC_COORDINATE_DECIMALS,
@@ -164,3 +176,98 @@ def reports_for_integrator(integrator: Integrator) -> QuerySet:
             )
         )
     return Report.objects.filter(seen)
+
+
+def _open_coordinations() -> Prefetch:
+    return Prefetch(
+        "coordination_set",
+        queryset=Coordination.objects.filter(ended_at__isnull=True)
+        .select_related("unit")
+        .order_by("invited_at", "id"),
+        to_attr="open_coordinations",
+    )
+
+
+def reports_for_integrator_listed(integrator: Integrator) -> QuerySet:
+    """The integrator's reports with what a list row shows, newest first."""
+    return (
+        reports_for_integrator(integrator)
+        .select_related(
+            "category", "channel", "area__parent__parent", "handling_unit", "parent"
+        )
+        .prefetch_related(_open_coordinations())
+        .order_by("-created_at", "-id")
+    )
+
+
+def report_for_integrator(*, integrator: Integrator, ticket: str) -> Report:
+    """One report with everything its API page shows, or 404 when the integrator
+    may not see it (the same answer as for a ticket that does not exist)."""
+    report = (
+        reports_for_integrator_listed(integrator)
+        .select_related("disposed_from")
+        .prefetch_related(
+            Prefetch(
+                "photos",
+                queryset=ReportPhoto.objects.order_by("kind", "position", "id"),
+            )
+        )
+        .filter(ticket=(ticket or "").strip().upper())
+        .first()
+    )
+    if report is None:
+        raise Http404
+    return report
+
+
+def events_for_integrator(*, integrator: Integrator, report: Report) -> QuerySet:
+    """The report's timeline: the public events, and the internal ones too for
+    the system of a unit working on the report (its officers see them)."""
+    events = (
+        ReportEvent.objects.filter(report=report)
+        .select_related("unit", "target_unit")
+        .prefetch_related(
+            Prefetch("photos", queryset=ReportPhoto.objects.order_by("position", "id"))
+        )
+        .order_by("created_at", "id")
+    )
+    if not _works_on(integrator, report):
+        events = events.filter(is_public=True)
+    return events
+
+
+def _works_on(integrator: Integrator, report: Report) -> bool:
+    unit = integrator.unit_id
+    if unit is None:
+        return False
+    return (
+        report.handling_unit_id == unit
+        or report.disposed_from_id == unit
+        or any(c.unit_id == unit for c in report.open_coordinations)
+    )
+
+
+def comments_of(*, report: Report) -> QuerySet:
+    return (
+        Comment.objects.filter(report=report)
+        .select_related("author_unit", "hidden_by_unit")
+        .order_by("created_at", "id")
+    )
+
+
+def webhooks_of(integrator: Integrator) -> QuerySet:
+    """The integrator's own webhooks, oldest first."""
+    return Webhook.objects.filter(integrator=integrator).order_by("created_at", "id")
+
+
+def deliveries_of(webhook: Webhook) -> QuerySet:
+    """A webhook's delivery log, newest first, each with its attempts."""
+    return (
+        WebhookDelivery.objects.filter(webhook=webhook)
+        .prefetch_related(
+            Prefetch(
+                "attempt_log", queryset=WebhookAttempt.objects.order_by("attempted_at")
+            )
+        )
+        .order_by("-created_at", "-id")
+    )

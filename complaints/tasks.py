@@ -23,3 +23,31 @@ def reports_close_expired() -> int:
     from complaints.services.closing import reports_close_expired as close
 
     return close()
+
+
+def webhooks_fan_out(event_id: int) -> int:
+    """Create and queue the webhook deliveries of a timeline event."""
+    from complaints.services.webhooks import event_fan_out
+
+    return event_fan_out(event_id=event_id)
+
+
+def webhooks_report_submitted(report_id: int) -> int:
+    """Create and queue the webhook deliveries of a new report."""
+    from complaints.services.webhooks import report_submitted_fan_out
+
+    return report_submitted_fan_out(report_id=report_id)
+
+
+def webhook_delivery_send(delivery_id: int) -> bool:
+    """Try one webhook delivery if it is due (does nothing if it is not)."""
+    from complaints.services.webhooks import delivery_send
+
+    return delivery_send(delivery_id=delivery_id)
+
+
+def webhook_deliveries_send_due() -> int:
+    """Queue the webhook deliveries whose next try is due (every minute)."""
+    from complaints.services.webhooks import deliveries_send_due
+
+    return deliveries_send_due()

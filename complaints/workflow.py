@@ -858,4 +858,7 @@ def _transition_locked(
     transaction.on_commit(
         lambda: async_task("complaints.tasks.event_notify", event_id), robust=True
     )
+    transaction.on_commit(
+        lambda: async_task("complaints.tasks.webhooks_fan_out", event_id), robust=True
+    )
     return event

@@ -8,10 +8,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from complaints import api_urls as complaints_api
+from routing import api_urls as routing_api
+from transparency import api_urls as transparency_api
 
 app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(complaints_api.urlpatterns)),
+    path("", include(routing_api.urlpatterns)),
+    path("", include(transparency_api.urlpatterns)),
 ]

@@ -9,6 +9,8 @@ from config import views
 
 register_converter(TicketConverter, "ticket")
 
+handler404 = "config.views.not_found"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

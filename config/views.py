@@ -59,3 +59,15 @@ def media(request, path: str):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+def not_found(request, exception=None):
+    """A 404 in the integrators' format under /api/ (an id the URL pattern does not
+    take, such as a negative number, never reaches a view); the site's page
+    elsewhere."""
+    from django.utils.translation import gettext as _
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return page_not_found(request, exception)

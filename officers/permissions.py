@@ -21,6 +21,11 @@ SUPERVISOR_PERMISSIONS = [
     for action in ("add", "change", "view")
 ] + [
     "complaints.view_reportphoto",
+    # integrators' webhooks: switch one off, read and resend its deliveries
+    "complaints.view_webhook",
+    "complaints.change_webhook",
+    "complaints.view_webhookdelivery",
+    "complaints.change_webhookdelivery",
     # integrators' API keys
     "authtoken.view_tokenproxy",
     "authtoken.add_tokenproxy",

@@ -118,6 +118,17 @@ def _rounded(coordinates):
     return [_rounded(part) for part in coordinates]
 
 
+def boundary_geometry(boundary: dict | None) -> dict | None:
+    """An area's stored boundary as the public gets it (the map layer and the API):
+    a GeoJSON geometry rounded to about a metre; None for an area without one."""
+    if not boundary:
+        return None
+    return {
+        "type": boundary["type"],
+        "coordinates": _rounded(boundary["coordinates"]),
+    }
+
+
 def _boundaries_build() -> str:
     rows = (
         Area.objects.filter(level=Area.Level.KELURAHAN, boundary__isnull=False)
@@ -133,10 +144,7 @@ def _boundaries_build() -> str:
                 "kecamatan": kecamatan,
                 "kota": kota,
             },
-            "geometry": {
-                "type": boundary["type"],
-                "coordinates": _rounded(boundary["coordinates"]),
-            },
+            "geometry": boundary_geometry(boundary),
         }
         for code, name, kecamatan, kota, boundary in rows
     ]

@@ -171,6 +171,9 @@ class PublicReportFilter(django_filters.FilterSet):
         label=_("Ticket or text"), method="filter_text", max_length=Q_MAX_LENGTH
     )
 
+    # The query-string keys this filter reads; subclasses add theirs.
+    keys = FILTER_KEYS
+
     class Meta:
         model = Report
         fields = list(FILTER_KEYS)
@@ -179,7 +182,7 @@ class PublicReportFilter(django_filters.FilterSet):
         if data is not None:
             # Only our keys: a stray "page" or "bbox" must not make the form invalid.
             data = {
-                k: data.get(k) for k in FILTER_KEYS if data.get(k) not in ("", None)
+                k: data.get(k) for k in self.keys if data.get(k) not in ("", None)
             }
         super().__init__(data, queryset=queryset, **kwargs)
         self.form.clean = self._clean_form

@@ -1,28 +1,142 @@
-"""The connector endpoint: POST /api/v1/reports/."""
+"""Reports through the API: list, read and file them; their timeline and comments.
 
+An integrator reads what ``reports_for_integrator`` gives it; any other ticket is a
+404, the same answer as for a ticket that does not exist.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
-from rest_framework import serializers, status
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from complaints.filters import ReportAPIFilter
 from complaints.forms import photo_uploads
 from complaints.models import Report
 from complaints.permissions import IsActiveIntegrator
-from complaints.serializers import ReportCreateSerializer, ReportReceiptSerializer
+from complaints.selectors import (
+    comments_of,
+    events_for_integrator,
+    report_for_integrator,
+    reports_for_integrator_listed,
+)
+from complaints.serializers import (
+    CommentCreateSerializer,
+    CommentSerializer,
+    ErrorSerializer,
+    EventSerializer,
+    ReportCreateSerializer,
+    ReportDetailSerializer,
+    ReportSerializer,
+)
+from complaints.services.comments import comment_add
 from complaints.services.intake import report_submit
+from complaints.workflow import allowed_actions
+
+TICKET = OpenApiParameter(
+    "ticket", str, OpenApiParameter.PATH, description=_("The report's ticket number.")
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=_(
+        "Any string up to 100 characters: sending the same key again returns the "
+        "report the first request filed (200) instead of filing another."
+    ),
+)
+# The refusals every endpoint of this module may answer.
+REFUSALS = {
+    401: OpenApiResponse(ErrorSerializer, description=_("No or an unknown API key.")),
+    403: OpenApiResponse(
+        ErrorSerializer, description=_("The key is not an active integrator's.")
+    ),
+    429: OpenApiResponse(ErrorSerializer, description=_("Too many requests.")),
+}
+NOT_FOUND = {
+    404: OpenApiResponse(
+        ErrorSerializer,
+        description=_("No such report, or not one this integrator may see."),
+    )
+}
+BAD_INPUT = {400: OpenApiResponse(description=_("The field errors, by field."))}
 
 
-class ReportCreateAPI(APIView):
-    """File a report from a channel. Idempotent: the same ``external_id`` for the
-    channel, or the same ``Idempotency-Key`` header, returns the first report (200)
-    instead of creating another (201)."""
+class ReportCursor(CursorPagination):
+    """Newest first; a cursor, unlike a page number, stays right while reports
+    arrive and costs the same on the last page as on the first."""
 
+    ordering = ("-created_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def detail_of(request, integrator, ticket: str) -> dict:
+    report = report_for_integrator(integrator=integrator, ticket=ticket)
+    return ReportDetailSerializer(
+        report,
+        context={
+            "request": request,
+            "integrator": integrator,
+            "allowed_actions": allowed_actions(actor=request.user, report=report),
+        },
+    ).data
+
+
+class ReportsAPI(generics.ListAPIView):
     permission_classes = [IsActiveIntegrator]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+    serializer_class = ReportSerializer
+    pagination_class = ReportCursor
+    queryset = Report.objects.none()  # for the schema; get_queryset scopes it
+    filterset_class = ReportAPIFilter
 
+    def get_queryset(self):
+        return reports_for_integrator_listed(self.request.user.integrator)
+
+    @extend_schema(
+        summary=_("List the reports this integrator may see"),
+        responses={200: ReportSerializer(many=True), **BAD_INPUT, **REFUSALS},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary=_("File a report"),
+        description=_(
+            "Files a report into the integrator's channel, routed as every other "
+            "report is. Idempotent: the same `external_id` for the channel, or the "
+            "same `Idempotency-Key` header, returns the first report (200) instead "
+            "of filing another (201). Photos go in a multipart body."
+        ),
+        parameters=[IDEMPOTENCY_KEY],
+        request={
+            "multipart/form-data": ReportCreateSerializer,
+            "application/json": ReportCreateSerializer,
+        },
+        responses={
+            201: ReportDetailSerializer,
+            200: OpenApiResponse(
+                ReportDetailSerializer,
+                description=_("Sent before: the report the first request filed."),
+            ),
+            **BAD_INPUT,
+            **REFUSALS,
+        },
+    )
     def post(self, request):
         integrator = request.user.integrator
+        if integrator.channel_id is None:
+            raise PermissionDenied(
+                _("This integrator has no channel: it reads and works reports only.")
+            )
         incoming = ReportCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
@@ -48,15 +162,94 @@ class ReportCreateAPI(APIView):
             )
         except ValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
-        body = ReportReceiptSerializer(
-            Report.objects.select_related(
-                "category", "channel", "area", "handling_unit"
-            )
-            .prefetch_related("photos")
-            .get(pk=result.report.pk),
-            context={"request": request},
-        ).data
         return Response(
-            body,
+            detail_of(request, integrator, result.report.ticket),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
+
+
+class ReportDetailAPI(APIView):
+    permission_classes = [IsActiveIntegrator]
+
+    @extend_schema(
+        summary=_("Read one report"),
+        parameters=[TICKET],
+        responses={200: ReportDetailSerializer, **NOT_FOUND, **REFUSALS},
+    )
+    def get(self, request, ticket: str):
+        return Response(detail_of(request, request.user.integrator, ticket))
+
+
+class ReportTimelineAPI(APIView):
+    permission_classes = [IsActiveIntegrator]
+
+    @extend_schema(
+        summary=_("A report's timeline, oldest first"),
+        description=_(
+            "Public events for every integrator that may see the report; the "
+            "system of a unit working on it also gets the internal ones "
+            "(`is_public: false`), as that unit's officers do."
+        ),
+        parameters=[TICKET],
+        responses={200: EventSerializer(many=True), **NOT_FOUND, **REFUSALS},
+    )
+    def get(self, request, ticket: str):
+        integrator = request.user.integrator
+        report = report_for_integrator(integrator=integrator, ticket=ticket)
+        events = events_for_integrator(integrator=integrator, report=report)
+        return Response(
+            EventSerializer(events, many=True, context={"request": request}).data
+        )
+
+
+class ReportCommentsAPI(APIView):
+    permission_classes = [IsActiveIntegrator]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(
+        summary=_("A report's public comments, oldest first"),
+        parameters=[TICKET],
+        responses={200: CommentSerializer(many=True), **NOT_FOUND, **REFUSALS},
+    )
+    def get(self, request, ticket: str):
+        report = report_for_integrator(
+            integrator=request.user.integrator, ticket=ticket
+        )
+        return Response(CommentSerializer(comments_of(report=report), many=True).data)
+
+    @extend_schema(
+        summary=_("Comment on a report"),
+        description=_(
+            "A unit's system comments in the name of its unit (marked official); "
+            "a connector relays a citizen's comment under the name they chose. "
+            "Comments are public."
+        ),
+        parameters=[TICKET],
+        request=CommentCreateSerializer,
+        responses={
+            201: CommentSerializer,
+            **BAD_INPUT,
+            **NOT_FOUND,
+            **REFUSALS,
+        },
+    )
+    def post(self, request, ticket: str):
+        report = report_for_integrator(
+            integrator=request.user.integrator, ticket=ticket
+        )
+        incoming = CommentCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            comment = comment_add(
+                actor=request.user,
+                report=report,
+                body=incoming.validated_data["body"],
+                display_name=incoming.validated_data.get("display_name", ""),
+            )
+        except ValidationError as exc:
+            raise serializers.ValidationError(
+                exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+            ) from exc
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)

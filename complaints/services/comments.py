@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import Comment, Coordination, Report
+from complaints.selectors import integrator_of
 from complaints.services.events import event_record
 from complaints.workflow import R, roles_of
 from officers.models import Membership
@@ -77,7 +78,10 @@ def comment_add(*, actor, report: Report, body: str, display_name: str = "") -> 
         errors["display_name"] = [
             _("At most %(max)d characters.") % {"max": DISPLAY_NAME_MAX_LENGTH}
         ]
-    officer = is_officer(actor)
+    # A unit's system speaks for its unit, as the unit's officers do.
+    integrator = integrator_of(actor)
+    unit_system = integrator.unit if integrator and integrator.unit_id else None
+    officer = unit_system is not None or is_officer(actor)
     if (
         not errors.get("display_name")
         and not officer
@@ -100,7 +104,10 @@ def comment_add(*, actor, report: Report, body: str, display_name: str = "") -> 
     if officer:
         unit = unit_on_report(actor=actor, report=report)
         if unit is None:
-            unit = Unit.objects.filter(memberships__user=actor).order_by("pk").first()
+            unit = (
+                unit_system
+                or Unit.objects.filter(memberships__user=actor).order_by("pk").first()
+            )
         if unit is None:
             raise ValidationError(
                 _("Officers comment in the name of a unit, and you belong to none."),
@@ -133,6 +140,9 @@ def unit_on_report(*, actor, report: Report) -> Unit | None:
     member_of = set(
         Membership.objects.filter(user=actor).values_list("unit_id", flat=True)
     )
+    integrator = integrator_of(actor)
+    if integrator is not None and integrator.unit_id is not None:
+        member_of.add(integrator.unit_id)
     if report.handling_unit_id in member_of:
         return Unit.objects.get(pk=report.handling_unit_id)
     coordination = (

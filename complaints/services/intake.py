@@ -370,6 +370,12 @@ def _report_create(intake: _Intake, saved_files: list[str]) -> Report:
             lambda: async_task("complaints.tasks.report_send_receipt", report_id),
             robust=True,
         )
+    # A new report is a status change for the integrators that may see it (the
+    # unit's system learns of new work without polling).
+    transaction.on_commit(
+        lambda: async_task("complaints.tasks.webhooks_report_submitted", report_id),
+        robust=True,
+    )
     return report
 
 

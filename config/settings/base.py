@@ -251,6 +251,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStatusEnum": "complaints.models.Report.Status",
+        "RejectionReasonEnum": "complaints.models.Report.RejectionReason",
+    },
 }
 
 # django-q2: the ORM broker keeps the embedded set-up to one database; production
@@ -281,3 +285,37 @@ WARGA_SITE_URL = env_str("WARGA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # the header in which the proxy puts the visitor's (e.g. HTTP_X_REAL_IP), for the
 # limits per IP. Empty: REMOTE_ADDR. See transparency.ratelimits.client_ip.
 RATELIMIT_IP_META_KEY = env_str("WARGA_CLIENT_IP_HEADER", "") or None
+
+# Webhooks for integrators (complaints.services.webhooks): a signed POST on every
+# status change, tried at once and then after each back-off step (seconds) until
+# WARGA_WEBHOOK_MAX_ATTEMPTS tries have failed.
+WARGA_WEBHOOK_TIMEOUT_SECONDS = env_int("WARGA_WEBHOOK_TIMEOUT_SECONDS", 5)
+WARGA_WEBHOOK_MAX_ATTEMPTS = env_int("WARGA_WEBHOOK_MAX_ATTEMPTS", 6)
+WARGA_WEBHOOK_BACKOFF_SECONDS = [
+    int(step)
+    for step in env_list(
+        "WARGA_WEBHOOK_BACKOFF_SECONDS", ["60", "300", "1800", "7200", "43200"]
+    )
+]
+WARGA_WEBHOOK_MAX_PER_INTEGRATOR = env_int("WARGA_WEBHOOK_MAX_PER_INTEGRATOR", 10)
+# Plain http:// URLs, and receivers on loopback or private addresses, only for
+# development: in production they would leak the events or reach internal hosts.
+WARGA_WEBHOOK_HTTPS_ONLY = env_bool("WARGA_WEBHOOK_HTTPS_ONLY", not DEBUG)
+WARGA_WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("WARGA_WEBHOOK_ALLOW_PRIVATE_HOSTS", DEBUG)
+
+# Open311 GeoReport v2 at /open311/v2/ (open311/). GETs are limited per client IP,
+# POSTs per api_key ("count/period"); a GET of requests answers at most
+# WARGA_OPEN311_PAGE_SIZE requests (the spec's 1000), more through ?page=.
+WARGA_OPEN311_RATE_GET = env_str("WARGA_OPEN311_RATE_GET", "120/minute")
+WARGA_OPEN311_RATE_POST = env_str("WARGA_OPEN311_RATE_POST", "60/minute")
+WARGA_OPEN311_PAGE_SIZE = env_int("WARGA_OPEN311_PAGE_SIZE", 1000)
+# What discovery.xml says about whom to contact and how to get an api_key; empty
+# for the built-in sentences.
+WARGA_OPEN311_CONTACT = env_str("WARGA_OPEN311_CONTACT", "")
+WARGA_OPEN311_KEY_SERVICE = env_str("WARGA_OPEN311_KEY_SERVICE", "")
+# Photos fetched from a URL a channel sends (Open311 media_url,
+# complaints.services.photos.photo_fetch): seconds for the whole download, and
+# whether loopback or private addresses may be fetched (development and tests only:
+# in production that would let a caller reach internal hosts).
+WARGA_MEDIA_FETCH_TIMEOUT = env_int("WARGA_MEDIA_FETCH_TIMEOUT", 5)
+WARGA_MEDIA_FETCH_PRIVATE = env_bool("WARGA_MEDIA_FETCH_PRIVATE", False)

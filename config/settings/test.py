@@ -17,3 +17,9 @@ REST_FRAMEWORK = {  # noqa: F405
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"user": "100000/minute", "anon": "100000/minute"},
 }
+# The tests' webhook receiver listens on http://127.0.0.1.
+WARGA_WEBHOOK_HTTPS_ONLY = False
+WARGA_WEBHOOK_ALLOW_PRIVATE_HOSTS = True
+# Open311: no limits in the way of the tests (tests of the limits set their own).
+WARGA_OPEN311_RATE_GET = "100000/minute"
+WARGA_OPEN311_RATE_POST = "100000/minute"

@@ -18,7 +18,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.usefixtures("ref")
-URL = reverse("api:report-create")
+URL = reverse("api:report-list")
 
 
 @pytest.fixture

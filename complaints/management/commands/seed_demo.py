@@ -141,6 +141,10 @@ class Command(BaseCommand):
         for role, username in logins:
             self.stdout.write(f"  {role:<28} {username}")
         self.stdout.write(self.style.SUCCESS(f"Demo integrator API key: {api_key}"))
+        self.stdout.write(
+            f"  (Qlue connector; Bina Marga's work orders: {self.unit_api_key})"
+        )
+        self.stdout.write("API documentation: /api/v1/docs/  Open311: /open311/v2/")
         self.stdout.write(f"Reports in the database: {Report.objects.count()}")
 
     # -- what the back-office watches -----------------------------------------
@@ -269,6 +273,13 @@ class Command(BaseCommand):
             token = Token.objects.create(user=api_user, key=wanted[:40])
         elif token is None:
             token = Token.objects.create(user=api_user)
+        # A unit's own system: Bina Marga's work orders read and work its reports.
+        works_user = user("integrator.binamarga", first_name="Bina Marga work orders")
+        Integrator.objects.get_or_create(
+            user=works_user,
+            defaults={"name": "Sudin Bina Marga Jakarta Selatan (demo)", "unit": sudin},
+        )
+        self.unit_api_key = Token.objects.get_or_create(user=works_user)[0].key
         logins = [
             ("officer, Kelurahan Gambir", officer.username),
             ("unit head (lurah), Gambir", head.username),
