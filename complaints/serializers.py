@@ -344,16 +344,6 @@ class CommentCreateSerializer(serializers.Serializer):
     )
 
 
-class ErrorSerializer(serializers.Serializer):
-    """Why a request was refused. Field errors come as {field: [messages]}."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField(required=False)
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
-
-
 # -- workflow actions ------------------------------------------------------------
 
 

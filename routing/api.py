@@ -7,81 +7,29 @@ Readable without a key (the anonymous rate limit applies) and with any valid key
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from complaints.serializers import ErrorSerializer
+from config.api import (
+    BAD_INPUT,
+    PUBLIC_REFUSALS,
+    CheckedPageNumbers,
+    ErrorSerializer,
+    code_parameter,
+    not_found,
+)
 from routing.models import Area, Unit
 from routing.selectors import boundary_geometry
 
-# The answers every public endpoint may give besides its own.
-FIELD_ERRORS_SCHEMA = {
-    "type": "object",
-    "description": "The errors, by parameter.",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
-}
-BAD_INPUT = {
-    400: OpenApiResponse(
-        FIELD_ERRORS_SCHEMA, description=_("A parameter is invalid: the errors.")
-    )
-}
-PUBLIC_REFUSALS = {
-    401: OpenApiResponse(
-        ErrorSerializer,
-        description=_("An API key was sent, but it is unknown or inactive."),
-    ),
-    429: OpenApiResponse(ErrorSerializer, description=_("Too many requests.")),
-}
 NO_PAGE = {
     404: OpenApiResponse(ErrorSerializer, description=_("A page past the last."))
 }
-
-
-def not_found(what: str) -> dict:
-    return {404: OpenApiResponse(ErrorSerializer, description=what)}
-
-
-def code_parameter(description: str) -> OpenApiParameter:
-    return OpenApiParameter("code", str, OpenApiParameter.PATH, description=description)
-
-
-class CheckedPageNumbers(PageNumberPagination):
-    """Pages numbered from 1. Any other page is a bad parameter (400), as a bad
-    filter is; a page past the last is not found (404)."""
-
-    def get_page_number(self, request, paginator) -> int:
-        raw = request.query_params.get(self.page_query_param)
-        if raw in (None, ""):
-            return 1
-        try:
-            number = int(raw)
-        except ValueError:
-            number = 0
-        if number < 1:
-            raise ValidationError(
-                {self.page_query_param: [_("Give a page number from 1 up.")]}
-            )
-        return number
-
-    def get_schema_operation_parameters(self, view) -> list[dict]:
-        return [
-            {
-                "name": self.page_query_param,
-                "required": False,
-                "in": "query",
-                "description": str(self.page_query_description),
-                "schema": {"type": "integer", "minimum": 1},
-            }
-        ]
 
 
 class FeaturePages(CheckedPageNumbers):

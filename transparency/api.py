@@ -16,7 +16,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from complaints.models import Report
-from routing.api import BAD_INPUT, PUBLIC_REFUSALS
+from config.api import BAD_INPUT, PUBLIC_REFUSALS
 from transparency.filters import COLOURS, Q_MAX_LENGTH, PublicReportFilter
 from transparency.selectors.stats import (
     YEAR_MAX,

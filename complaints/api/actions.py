@@ -15,13 +15,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from complaints.api.reports import (
-    BAD_INPUT,
-    NOT_FOUND,
-    REFUSALS,
-    TICKET,
-    detail_of,
-)
+from complaints.api.reports import NOT_FOUND, TICKET, detail_of
 from complaints.forms import photo_uploads
 from complaints.permissions import IsActiveIntegrator
 from complaints.selectors import report_for_integrator
@@ -32,7 +26,6 @@ from complaints.serializers import (
     CoordinateActionSerializer,
     DisposeActionSerializer,
     DisputeActionSerializer,
-    ErrorSerializer,
     ExtensionRequestActionSerializer,
     FollowUpActionSerializer,
     MergeActionSerializer,
@@ -41,6 +34,7 @@ from complaints.serializers import (
     RequiredNoteActionSerializer,
 )
 from complaints.workflow import Action, WorkflowError, transition
+from config.api import BAD_INPUT, REFUSALS, ErrorSerializer
 
 # The URL name of each action, its input, and what it does.
 ACTIONS = {

@@ -11,7 +11,7 @@ from rest_framework import generics, serializers, viewsets
 from rest_framework.permissions import AllowAny
 
 from complaints.models import Category, Channel
-from routing.api import PUBLIC_REFUSALS, code_parameter, not_found
+from config.api import PUBLIC_REFUSALS, code_parameter, not_found
 
 
 class CategorySerializer(serializers.ModelSerializer):

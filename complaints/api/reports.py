@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -28,7 +28,6 @@ from complaints.selectors import (
 from complaints.serializers import (
     CommentCreateSerializer,
     CommentSerializer,
-    ErrorSerializer,
     EventSerializer,
     ReportCreateSerializer,
     ReportDetailSerializer,
@@ -37,6 +36,7 @@ from complaints.serializers import (
 from complaints.services.comments import comment_add
 from complaints.services.intake import report_submit
 from complaints.workflow import allowed_actions
+from config.api import BAD_INPUT, REFUSALS, field_errors, not_found
 
 TICKET = OpenApiParameter(
     "ticket", str, OpenApiParameter.PATH, description=_("The report's ticket number.")
@@ -51,21 +51,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         "report the first request filed (200) instead of filing another."
     ),
 )
-# The refusals every endpoint of this module may answer.
-REFUSALS = {
-    401: OpenApiResponse(ErrorSerializer, description=_("No or an unknown API key.")),
-    403: OpenApiResponse(
-        ErrorSerializer, description=_("The key is not an active integrator's.")
-    ),
-    429: OpenApiResponse(ErrorSerializer, description=_("Too many requests.")),
-}
-NOT_FOUND = {
-    404: OpenApiResponse(
-        ErrorSerializer,
-        description=_("No such report, or not one this integrator may see."),
-    )
-}
-BAD_INPUT = {400: OpenApiResponse(description=_("The field errors, by field."))}
+NOT_FOUND = not_found(_("No such report, or not one this integrator may see."))
 
 
 class ReportCursor(CursorPagination):
@@ -161,7 +147,7 @@ class ReportsAPI(generics.ListAPIView):
                 idempotency_key=request.headers.get("Idempotency-Key", ""),
             )
         except ValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from exc
+            raise field_errors(exc) from exc
         return Response(
             detail_of(request, integrator, result.report.ticket),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
@@ -247,9 +233,7 @@ class ReportCommentsAPI(APIView):
                 display_name=incoming.validated_data.get("display_name", ""),
             )
         except ValidationError as exc:
-            raise serializers.ValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-            ) from exc
+            raise field_errors(exc) from exc
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)

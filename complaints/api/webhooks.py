@@ -3,7 +3,7 @@
 How deliveries are signed and retried: complaints.services.webhooks.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +15,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from complaints.models import Webhook, WebhookAttempt, WebhookDelivery
@@ -28,6 +27,7 @@ from complaints.services.webhooks import (
     webhook_register,
     webhook_update,
 )
+from config.api import REFUSALS, field_errors, not_found
 
 TAG = "webhooks"
 
@@ -100,10 +100,6 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         return delivery_body(delivery)
 
 
-class WebhookErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 class WebhookFieldErrorsSerializer(serializers.Serializer):
     """What was wrong with the request, by field."""
 
@@ -114,23 +110,12 @@ class WebhookFieldErrorsSerializer(serializers.Serializer):
     )
 
 
-ERRORS = {
-    401: WebhookErrorSerializer,
-    403: WebhookErrorSerializer,
-    429: WebhookErrorSerializer,
-}
-NOT_FOUND = {404: WebhookErrorSerializer}
+ERRORS = REFUSALS
+NOT_FOUND = not_found(_("No such webhook of this integrator's."))
 BAD_INPUT = {400: WebhookFieldErrorsSerializer}
 WEBHOOK_ID = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("The webhook's id.")
 )
-
-
-def _field_errors(exc: ValidationError) -> serializers.ValidationError:
-    errors = dict(exc.message_dict)
-    if NON_FIELD_ERRORS in errors:
-        errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
-    return serializers.ValidationError(errors)
 
 
 class WebhookListAPI(generics.ListAPIView):
@@ -173,7 +158,7 @@ class WebhookListAPI(generics.ListAPIView):
                 actor=request.user, url=incoming.validated_data["url"]
             )
         except ValidationError as exc:
-            raise _field_errors(exc) from exc
+            raise field_errors(exc) from exc
         return Response(
             WebhookCreatedSerializer(webhook).data, status=status.HTTP_201_CREATED
         )
@@ -212,7 +197,7 @@ class WebhookDetailAPI(APIView):
         except Webhook.DoesNotExist as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            raise _field_errors(exc) from exc
+            raise field_errors(exc) from exc
         return Response(WebhookSerializer(webhook).data)
 
     @extend_schema(

@@ -225,7 +225,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "config.api.IntegratorRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": env_str("WARGA_API_RATE", "600/minute"),
