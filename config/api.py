@@ -2,15 +2,20 @@
 schema describes, page numbers that refuse a bad page, the per-integrator rate
 limit, and Django's validation errors turned into DRF's."""
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import exception_handler
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -25,12 +30,32 @@ class ErrorSerializer(serializers.Serializer):
 
 FIELD_ERRORS_SCHEMA = {
     "type": "object",
-    "description": "The errors, by field or parameter.",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "description": (
+        "The errors, by field or parameter; a body that could not be read at all "
+        "gets `detail` instead, and a refusal of the workflow `detail`, `code` and "
+        "`errors` by field."
+    ),
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "string"},
+            {"type": "array", "items": {"type": "string"}},
+            {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
+        ]
+    },
 }
 BAD_INPUT = {
     400: OpenApiResponse(
         FIELD_ERRORS_SCHEMA, description=_("Bad input: the errors, by field.")
+    )
+}
+# What an endpoint that reads a body may answer when the body is not one it reads.
+UNREADABLE_BODY = {
+    415: OpenApiResponse(
+        ErrorSerializer,
+        description=_("The body is in a format this endpoint does not read."),
     )
 }
 # What an integrator's endpoint may answer besides its own.
@@ -68,6 +93,20 @@ def field_errors(exc: DjangoValidationError) -> ValidationError:
     if NON_FIELD_ERRORS in errors:
         errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
     return ValidationError(errors)
+
+
+def readable(exc: Exception) -> Exception:
+    """A body Django refused to read (too large, too many fields or files, a
+    broken multipart) as DRF's 400, instead of Django's HTML error page."""
+    if isinstance(exc, RequestDataTooBig):
+        return ParseError(_("The request is too large."))
+    if isinstance(exc, SuspiciousOperation):
+        return ParseError(_("The request could not be read."))
+    return exc
+
+
+def api_exception_handler(exc, context):
+    return exception_handler(readable(exc), context)
 
 
 class IntegratorRateThrottle(UserRateThrottle):

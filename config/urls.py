@@ -21,6 +21,7 @@ urlpatterns = [
     path("akun/", include("transparency.account_urls")),
     path("wilayah/", include("routing.urls")),
     path("office/", include("officers.urls")),
+    path("open311/v2/", include("open311.urls")),
     path("", include("complaints.urls")),
     path("", include("transparency.urls")),
 ]

@@ -77,6 +77,9 @@ def test_no_input_makes_a_server_error_or_an_undescribed_answer(
         if "ticket" in (case.path_parameters or {}) and len(seen) % 2 == 0:
             # Half the time a ticket that exists, so the checks go past the 404.
             case.path_parameters["ticket"] = report.ticket
+        if isinstance(case.body, dict) and "api_key" in case.body and len(seen) % 2:
+            # Open311 takes its key in the body: half the time a good one.
+            case.body["api_key"] = key
         seen.append(case.path)
         response = case.call(headers=headers)
         case.validate_response(response, checks=CHECKS, headers=headers)

@@ -34,7 +34,7 @@ from complaints.serializers import (
     RequiredNoteActionSerializer,
 )
 from complaints.workflow import Action, WorkflowError, transition
-from config.api import BAD_INPUT, REFUSALS, ErrorSerializer
+from config.api import BAD_INPUT, REFUSALS, UNREADABLE_BODY, ErrorSerializer
 
 # The URL name of each action, its input, and what it does.
 ACTIONS = {
@@ -136,6 +136,7 @@ def action_view(action: str):
                 ReportDetailSerializer, description=_("Done: the report as it is now.")
             ),
             **BAD_INPUT,
+            **UNREADABLE_BODY,
             **NOT_FOUND,
             **CONFLICT,
             **REFUSALS,

@@ -36,7 +36,13 @@ from complaints.serializers import (
 from complaints.services.comments import comment_add
 from complaints.services.intake import report_submit
 from complaints.workflow import allowed_actions
-from config.api import BAD_INPUT, REFUSALS, field_errors, not_found
+from config.api import (
+    BAD_INPUT,
+    REFUSALS,
+    UNREADABLE_BODY,
+    field_errors,
+    not_found,
+)
 
 TICKET = OpenApiParameter(
     "ticket", str, OpenApiParameter.PATH, description=_("The report's ticket number.")
@@ -89,7 +95,12 @@ class ReportsAPI(generics.ListAPIView):
 
     @extend_schema(
         summary=_("List the reports this integrator may see"),
-        responses={200: ReportSerializer(many=True), **BAD_INPUT, **REFUSALS},
+        responses={
+            200: ReportSerializer(many=True),
+            **BAD_INPUT,
+            **not_found(_("A cursor this list did not give.")),
+            **REFUSALS,
+        },
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -114,6 +125,7 @@ class ReportsAPI(generics.ListAPIView):
                 description=_("Sent before: the report the first request filed."),
             ),
             **BAD_INPUT,
+            **UNREADABLE_BODY,
             **REFUSALS,
         },
     )
@@ -215,6 +227,7 @@ class ReportCommentsAPI(APIView):
         responses={
             201: CommentSerializer,
             **BAD_INPUT,
+            **UNREADABLE_BODY,
             **NOT_FOUND,
             **REFUSALS,
         },

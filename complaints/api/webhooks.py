@@ -27,7 +27,7 @@ from complaints.services.webhooks import (
     webhook_register,
     webhook_update,
 )
-from config.api import REFUSALS, field_errors, not_found
+from config.api import REFUSALS, UNREADABLE_BODY, field_errors, not_found
 
 TAG = "webhooks"
 
@@ -148,7 +148,12 @@ class WebhookListAPI(generics.ListAPIView):
             "secret is shown only here: keep it."
         ),
         request=WebhookCreateSerializer,
-        responses={201: WebhookCreatedSerializer, **BAD_INPUT, **ERRORS},
+        responses={
+            201: WebhookCreatedSerializer,
+            **BAD_INPUT,
+            **UNREADABLE_BODY,
+            **ERRORS,
+        },
     )
     def post(self, request, *args, **kwargs):
         incoming = WebhookCreateSerializer(data=request.data)
@@ -185,7 +190,13 @@ class WebhookDetailAPI(APIView):
         description=_("Change its URL, or switch it off (is_active: false) and on."),
         parameters=[WEBHOOK_ID],
         request=WebhookUpdateSerializer,
-        responses={200: WebhookSerializer, **BAD_INPUT, **NOT_FOUND, **ERRORS},
+        responses={
+            200: WebhookSerializer,
+            **BAD_INPUT,
+            **UNREADABLE_BODY,
+            **NOT_FOUND,
+            **ERRORS,
+        },
     )
     def patch(self, request, id: int):
         incoming = WebhookUpdateSerializer(data=request.data)

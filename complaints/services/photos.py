@@ -7,10 +7,17 @@ time are read from the EXIF before they are thrown away.
 """
 
 import hashlib
+import http.client
 import io
+import ipaddress
+import posixpath
+import socket
+import ssl
+import time
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import quote, unquote, urljoin, urlsplit
 from uuid import uuid4
 
 from django.conf import settings
@@ -272,3 +279,150 @@ def files_delete(names: list[str]) -> None:
 
     for name in names:
         default_storage.delete(name)
+
+
+def photo_fetch(*, url: str) -> PhotoUpload:
+    """Download the photo a channel links to (Open311's ``media_url``), to go
+    through ``photo_process`` like any upload. Raises ValidationError saying why
+    when it cannot be had.
+
+    Only http and https, and only public addresses unless
+    WARGA_MEDIA_FETCH_PRIVATE: the host is resolved once and the connection made to
+    the address that was checked, so a name cannot be switched to an internal
+    address in between; every redirect is checked the same way. The whole download
+    must fit in WARGA_MEDIA_FETCH_TIMEOUT seconds and WARGA_MAX_PHOTO_BYTES bytes."""
+    limit = settings.WARGA_MAX_PHOTO_BYTES
+    seconds = settings.WARGA_MEDIA_FETCH_TIMEOUT
+    deadline = time.monotonic() + float(seconds)
+    max_redirects = 3
+
+    def refused(message: str) -> ValidationError:
+        return ValidationError(message, code="media_fetch")
+
+    def is_public(address) -> bool:
+        if not address.is_global or address.is_multicast:
+            return False
+        if address.version == 4:
+            return True
+        # IPv6 forms that carry an IPv4 address (mapped, 6to4, Teredo, NAT64).
+        inner = [address.ipv4_mapped, address.sixtofour]
+        if address.teredo:
+            inner.append(address.teredo[1])
+        if address in ipaddress.ip_network("64:ff9b::/96"):
+            inner.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+        return all(is_public(a) for a in inner if a is not None)
+
+    current = (url or "").strip()
+    if len(current) > 2000:
+        raise refused(_("The URL is longer than 2000 characters."))
+    for _hop in range(max_redirects + 1):
+        try:
+            parts = urlsplit(current)
+            port = parts.port
+        except ValueError:
+            raise refused(_("This is not a valid URL.")) from None
+        host = parts.hostname or ""
+        if parts.scheme not in ("http", "https") or not host:
+            raise refused(_("Only http:// and https:// URLs can be fetched."))
+        if parts.username is not None or parts.password is not None:
+            raise refused(_("The URL must not contain a user name or password."))
+        https = parts.scheme == "https"
+        port = port or (443 if https else 80)
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            addresses = [ipaddress.ip_address(i[4][0].split("%")[0]) for i in infos]
+        except (OSError, UnicodeError, ValueError):
+            raise refused(
+                _("The host %(host)s cannot be found.") % {"host": host}
+            ) from None
+        if not settings.WARGA_MEDIA_FETCH_PRIVATE and not all(
+            is_public(address) for address in addresses
+        ):
+            raise refused(_("%(host)s is not a public address.") % {"host": host})
+        target = quote(parts.path or "/", safe="/%:@!$&'()*+,;=~")
+        if parts.query:
+            target += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=~?")
+        context = ssl.create_default_context() if https else None
+        connection = (
+            http.client.HTTPSConnection(host, port, context=context)
+            if https
+            else http.client.HTTPConnection(host, port)
+        )
+        try:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            # A connection that already has its socket never resolves the name
+            # again: it talks to the address checked above.
+            connection.sock = socket.create_connection(
+                (str(addresses[0]), port), remaining
+            )
+            if context is not None:
+                connection.sock = context.wrap_socket(
+                    connection.sock, server_hostname=host
+                )
+            sock = connection.sock
+            connection.request(
+                "GET",
+                target,
+                headers={"User-Agent": "Warga/1 (photo fetch)", "Accept": "image/*"},
+            )
+            response = connection.getresponse()
+            if response.status in (301, 302, 303, 307, 308):
+                location = response.getheader("Location")
+                if not location:
+                    raise refused(_("The server redirected to nowhere."))
+                current = urljoin(current, location.strip())
+                continue
+            if response.status != 200:
+                raise refused(
+                    _("The server answered HTTP %(status)d instead of the photo.")
+                    % {"status": response.status}
+                )
+            too_large = refused(
+                _("The photo is larger than %(mb)s MB.")
+                % {"mb": limit // (1024 * 1024)}
+            )
+            declared = response.getheader("Content-Length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise too_large
+            chunks, size = [], 0
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError
+                if not response.isclosed():  # closed once all of it has come
+                    sock.settimeout(remaining)
+                # At most one read from the socket: the deadline holds even for a
+                # server that sends a byte at a time.
+                chunk = response.read1(64 * 1024)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > limit:
+                    raise too_large
+                chunks.append(chunk)
+            name = posixpath.basename(unquote(parts.path))[:100] or host
+            return PhotoUpload(name=name, data=b"".join(chunks))
+        except ValidationError:
+            raise
+        except TimeoutError:
+            raise refused(
+                _("The photo did not arrive within %(seconds)s seconds.")
+                % {"seconds": seconds}
+            ) from None
+        except ssl.SSLError:
+            raise refused(
+                _("The secure connection to %(host)s failed.") % {"host": host}
+            ) from None
+        except OSError:
+            raise refused(
+                _("The server %(host)s cannot be reached.") % {"host": host}
+            ) from None
+        except (http.client.HTTPException, ValueError):
+            raise refused(
+                _("The server %(host)s sent a broken answer.") % {"host": host}
+            ) from None
+        finally:
+            connection.close()
+    raise refused(_("Too many redirects."))

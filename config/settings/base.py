@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "complaints",
     "officers",
     "transparency",
+    "open311",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +233,7 @@ REST_FRAMEWORK = {
         "anon": env_str("WARGA_API_ANON_RATE", "120/minute"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "config.api.api_exception_handler",
 }
 
 # The OpenAPI 3 schema at /api/v1/schema/, drawn from the views themselves.
