@@ -181,9 +181,7 @@ class PublicReportFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, **kwargs):
         if data is not None:
             # Only our keys: a stray "page" or "bbox" must not make the form invalid.
-            data = {
-                k: data.get(k) for k in self.keys if data.get(k) not in ("", None)
-            }
+            data = {k: data.get(k) for k in self.keys if data.get(k) not in ("", None)}
         super().__init__(data, queryset=queryset, **kwargs)
         self.form.clean = self._clean_form
 
