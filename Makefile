@@ -22,6 +22,10 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v openssl >/dev/null || { \
+	  echo "Installing openssl: the HTTPS photo-download test makes a certificate"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
 
 # The demo: migrate, load Jakarta's reference data and demo data, then serve the
 # web app and a worker on http://127.0.0.1:$(PORT). Safe to run again.
