@@ -56,6 +56,9 @@ lint: install
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-* media
 
-# Measured figures (see bench/): point lookup, photo pipeline, intake.
+# Measured figures (see bench/): a million reports in PostgreSQL served by gunicorn
+# under load (bench/city.py; the seeded database in .bench/ is reused), then the
+# point lookup and photo pipeline on their own (bench/foundation.py).
 bench: install
+	$(BIN)/python bench/city.py
 	$(BIN)/python bench/foundation.py

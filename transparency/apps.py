@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class TransparencyConfig(AppConfig):
     name = "transparency"
     verbose_name = _("Public portal")
+
+    def ready(self):
+        from transparency.caching import invalidation_connect
+
+        invalidation_connect()

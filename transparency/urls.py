@@ -1,5 +1,6 @@
 from django.urls import path
 
+from transparency.caching import public_cache
 from transparency.views import conversation, export, reports, stats, twins
 from transparency.views import map as map_views
 
@@ -9,7 +10,12 @@ urlpatterns = [
     path("lacak/", reports.track, name="track"),
     path("reports/", reports.report_list, name="report-list"),
     path("reports/nearby.json", twins.nearby, name="nearby"),
-    path("reports/map.json", map_views.map_data, name="map-data"),
+    path(
+        "reports/map.json",
+        # Sets its own Cache-Control; marked here so that the server keeps it too.
+        public_cache(max_age=60)(map_views.map_data),
+        name="map-data",
+    ),
     path("reports/export.csv", export.export_csv, name="export-csv"),
     path("reports/export.geojson", export.export_geojson, name="export-geojson"),
     path("stats/", stats.stats, name="stats"),

@@ -280,6 +280,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
+# Anonymous public pages kept in the shared cache at most this many seconds (each is
+# dropped as soon as what it shows changes; see transparency/caching.py); 0: off.
+WARGA_PAGE_CACHE_SECONDS = env_int("WARGA_PAGE_CACHE_SECONDS", 300)
+
 # Absolute links in emails (tracking links) start with this.
 WARGA_SITE_URL = env_str("WARGA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

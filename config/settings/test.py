@@ -23,3 +23,6 @@ WARGA_WEBHOOK_ALLOW_PRIVATE_HOSTS = True
 # Open311: no limits in the way of the tests (tests of the limits set their own).
 WARGA_OPEN311_RATE_GET = "100000/minute"
 WARGA_OPEN311_RATE_POST = "100000/minute"
+# No server-side page cache: a test that changes data with a bulk update() between
+# two requests would see the first page again (its own tests turn it on).
+WARGA_PAGE_CACHE_SECONDS = 0

@@ -144,7 +144,7 @@ def _report_page(
 
 
 @require_GET
-@public_cache(max_age=60)
+@public_cache(max_age=60, report_kwarg="ticket")
 def report_detail(request, ticket: str):
     return _report_page(request, report_public_get(ticket=ticket))
 
