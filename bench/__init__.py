@@ -1,0 +1,1 @@
+"""The benchmarks (`make bench`): see bench/city.py."""
