@@ -22,6 +22,7 @@ def main() -> None:
     from complaints.models import Integrator, Report
     from officers.services import membership_ensure
     from routing.models import Unit
+    from transparency.paging import Cursor
 
     rng = random.Random(11)
     bounds = Report.objects.aggregate(low=Min("id"), high=Max("id"))
@@ -54,7 +55,12 @@ def main() -> None:
 
     minx, miny, maxx, maxy = shape(unit.area.boundary).bounds
     api_key = Integrator.objects.get(channel__code="qlue").user.auth_token.key
-    deep = [f"/reports/?page={page}" for page in range(2000, 2020)]
+    # Page 2,000 and the 19 after it, as reached by following "Older" links.
+    newest_first = Report.objects.order_by("-created_at", "-id")
+    deep = [
+        f"/reports/?before={Cursor.of(newest_first[offset])}"
+        for offset in range(2000 * 25, 2020 * 25, 25)
+    ]
     print(
         json.dumps(
             {

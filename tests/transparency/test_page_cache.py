@@ -28,7 +28,7 @@ def _twice(client, url):
 
 @pytest.mark.parametrize(
     "name",
-    ["home", "report-list", "stats", "report", "map", "open311-requests", "open311-one"],
+    ["home", "report-list", "stats", "report", "map", "open311-list", "open311-one"],
 )
 def test_a_second_anonymous_visit_is_answered_from_the_cache_without_sql(
     client, name, django_assert_num_queries
@@ -40,7 +40,7 @@ def test_a_second_anonymous_visit_is_answered_from_the_cache_without_sql(
         "stats": reverse("transparency:stats"),
         "report": report.get_absolute_url(),
         "map": reverse("transparency:map-data") + "?bbox=106.6,-6.4,107.0,-6.0&zoom=11",
-        "open311-requests": "/open311/v2/requests.json",
+        "open311-list": "/open311/v2/requests.json",
         "open311-one": f"/open311/v2/requests/{report.ticket}.json",
     }[name]
     first = client.get(url)

@@ -1,5 +1,8 @@
 """The public list of reports: filters in the URL, pages, caching, my reports."""
 
+import re
+from html import unescape
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -8,6 +11,7 @@ from complaints.models import Category, Channel, Coordination, Report
 from complaints.services.intake import PhotoUpload, report_submit
 from routing.models import Unit
 from tests.factories import KUNINGAN, MONAS, citizen, image_bytes
+from transparency import paging
 
 pytestmark = pytest.mark.usefixtures("ref")
 URL = reverse("transparency:report-list")
@@ -74,14 +78,60 @@ def test_filters_narrow_the_list_and_stay_in_the_links(client):
     assert "export.csv?kota=31.74" in html
 
 
-def test_pages_keep_the_filters(client, settings):
-    for i in range(27):
-        _report(title=f"Sampah {i}")
+def _link(html: str, rel: str) -> str:
+    match = re.search(rf'<a href="([^"]+)" rel="{rel}">', html)
+    assert match, rel
+    return unescape(match.group(1))
+
+
+def test_pages_go_older_and_newer_and_keep_the_filters(client):
+    reports = [_report(title=f"Sampah {i}") for i in range(27)]
+    _report(category="jalan-rusak", title="Lubang")
     response = client.get(URL, {"category": "sampah"})
-    assert len(response.context["page"].object_list) == 25
-    assert "?category=sampah&amp;page=2" in response.content.decode()
-    second = client.get(URL, {"category": "sampah", "page": "2"})
-    assert len(second.context["page"].object_list) == 2
+    newest_first = [r.ticket for r in reversed(reports)]
+    assert _tickets(response) == newest_first[:25]
+    html = response.content.decode()
+    assert "27 reports" in html
+    assert 'rel="prev"' not in html
+    older = _link(html, "next")
+    assert older.startswith("?category=sampah&before=")
+    second = client.get(URL + older)
+    assert _tickets(second) == newest_first[25:]
+    assert 'rel="next"' not in second.content.decode()
+    back = client.get(URL + _link(second.content.decode(), "prev"))
+    assert _tickets(back) == newest_first[:25]
+
+
+def test_reports_received_at_the_same_instant_are_neither_skipped_nor_repeated(
+    client,
+):
+    reports = [_report(title=f"Sampah {i}") for i in range(30)]
+    Report.objects.update(created_at=reports[0].created_at)
+    seen, url = [], URL
+    for _ in range(2):
+        response = client.get(url)
+        seen += _tickets(response)
+        if 'rel="next"' in response.content.decode():
+            url = URL + _link(response.content.decode(), "next")
+    assert sorted(seen) == sorted(r.ticket for r in reports)
+
+
+def test_the_count_stops_at_the_cap(client, monkeypatch):
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    for i in range(5):
+        _report(title=f"Sampah {i}")
+    assert "More than 3 reports" in client.get(URL).content.decode()
+
+
+@pytest.mark.parametrize(
+    "cursor", ["abc", "1.", ".5", "1.2.3", "9" * 30 + ".1", "-9999999999999999999.1"]
+)
+def test_a_broken_page_link_answers_400_and_says_so(client, cursor):
+    _report()
+    for name in ("before", "after"):
+        response = client.get(URL, {name: cursor})
+        assert response.status_code == 400
+        assert "This page link is broken" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -103,12 +153,11 @@ def test_bad_filters_answer_400_with_the_error_shown(client, params, field):
     assert field in response.context["filters"].errors
 
 
-def test_a_page_number_past_the_end_shows_the_last_page(client):
+def test_an_old_page_number_link_shows_the_newest_reports(client):
     _report()
     response = client.get(URL, {"page": "999"})
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 1
-    assert client.get(URL, {"page": "abc"}).status_code == 200
 
 
 def test_the_list_never_shows_the_reporters_personal_data(client):

@@ -1,6 +1,8 @@
 """The public portal's report pages: home, a report, tracking, and what a citizen
 does on a report."""
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -27,6 +29,7 @@ from transparency.caching import public_cache
 from transparency.conversation import conversation_context
 from transparency.filters import PublicReportFilter
 from transparency.forms import SurveyForm, TrackForm
+from transparency.paging import BadCursor, Cursor, count_capped, keyset_page
 from transparency.ratelimits import over_limit, too_many_requests
 from transparency.selectors import (
     report_public_get,
@@ -43,24 +46,36 @@ PAGE_SIZE = 25
 @require_GET
 @public_cache(max_age=60)
 def report_list(request):
-    """Every report, filtered by the query string, so that a view can be shared."""
+    """Every report, filtered by the query string, so that a view can be shared;
+    paged by the report a page starts from (transparency.paging)."""
     filters = PublicReportFilter(request.GET, queryset=reports_public())
-    if not filters.is_valid():
+    try:
+        before, after = (
+            Cursor.parse(request.GET[name]) if request.GET.get(name) else None
+            for name in ("before", "after")
+        )
+    except BadCursor:
+        before = after = None
+        cursor_ok = False
+    else:
+        cursor_ok = True
+    if not (filters.is_valid() and cursor_ok):
         return render(
             request,
             "transparency/report_list.html",
-            {"filters": filters, "page": None},
+            {"filters": filters, "page": None, "bad_cursor": not cursor_ok},
             status=400,
         )
-    paginator = Paginator(filters.qs.order_by("-created_at", "-id"), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = with_public_state(page.object_list)
+    page = keyset_page(filters.qs, before=before, after=after, size=PAGE_SIZE)
+    count, more = count_capped(filters.qs)
     return render(
         request,
         "transparency/report_list.html",
         {
             "filters": filters,
-            "page": page,
+            "page": replace(page, object_list=with_public_state(page.object_list)),
+            "count": count,
+            "count_more": more,
             "active_filters": filters.active,
             "map": map_settings(),
             "map_filters": urlencode(filters.active),
