@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_REPORTS ?= 300
 PYTEST_WORKERS ?= 2
 
-.PHONY: bench install browser run test test-sqlite test-postgres lint migrations-check clean
+.PHONY: bench install browser run test test-sqlite test-postgres test-redis lint migrations-check clean
 
 $(VENV)/.installed: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,12 +42,24 @@ test: install browser
 	$(MAKE) lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
+	$(MAKE) test-redis
 
 test-sqlite: install
 	env -u DATABASE_URL $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 test-postgres: install
 	scripts/with-postgres.sh $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+# Redis as the cache, the sessions and the task broker (scripts/with-redis.sh):
+# tasks through a real Redis queue to a separate worker process, then the tests of
+# tasks, sign-in links and rate limits. One process: each test empties Redis.
+test-redis: install
+	scripts/with-postgres.sh scripts/with-redis.sh $(BIN)/python -m pytest \
+	  -p no:cacheprovider -p tests.config.redis_plugin \
+	  tests/config/test_task_broker.py tests/test_project.py \
+	  tests/complaints/test_workflow.py tests/complaints/test_webhooks.py \
+	  tests/officers/test_sla.py tests/transparency/test_email_link.py \
+	  tests/transparency/test_follows.py tests/transparency/test_rate_limits.py
 
 lint: install
 	$(BIN)/ruff check .

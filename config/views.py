@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 @require_GET
 def healthz(request):
     """Database and worker state for load balancers and the monitoring room."""
-    from django_q.models import OrmQ
+    from django_q.brokers import get_broker
     from django_q.status import Stat
 
     body: dict = {"status": "ok"}
@@ -27,11 +27,13 @@ def healthz(request):
         body["database"] = {"state": "down", "error": exc.__class__.__name__}
         return JsonResponse(body, status=503)
     try:
-        clusters = Stat.get_all()
+        # The broker in use (the database, or Redis on several machines).
+        broker = get_broker()
+        clusters = Stat.get_all(broker=broker)
         body["worker"] = {
             "state": "running" if clusters else "stopped",
             "clusters": len(clusters),
-            "queued_tasks": OrmQ.objects.count(),
+            "queued_tasks": broker.queue_size(),
         }
     except Exception as exc:  # noqa: BLE001
         body["worker"] = {"state": "unknown", "error": exc.__class__.__name__}

@@ -98,6 +98,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# A read replica of the primary (PostgreSQL streaming replication): the public
+# portal's anonymous reads go there, everything else to "default" (see
+# config/routers.py and config/replica.py; docs/deployment.md). Without it there is
+# no "replica" alias at all and every query goes to "default".
+REPLICA_DATABASE_URL = env_str("REPLICA_DATABASE_URL", "")
+# After a POST, the same browser reads from the primary for this many seconds
+# (longer than the replication lag), so that it sees what it just did.
+WARGA_REPLICA_PIN_SECONDS = env_int("WARGA_REPLICA_PIN_SECONDS", 15)
+DATABASE_ROUTERS: list[str] = []
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    # Tests never create a second database: the replica alias reads the test one.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "config.replica.ReplicaReadsMiddleware",
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -130,15 +153,48 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-# Serve uploaded photos from Django itself (with safe headers). Turn off when a
-# web server or object storage serves MEDIA_URL.
-WARGA_SERVE_MEDIA = env_bool("WARGA_SERVE_MEDIA", True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Photos on S3-compatible object storage (django-storages) instead of MEDIA_ROOT,
+# so that every web node and worker sees the same files. The stored photos are
+# re-encoded JPEGs without metadata under unguessable names, and the portal shows
+# them to anyone: behind a CDN (WARGA_MEDIA_CDN_DOMAIN) the URLs are plain and
+# cacheable; without one they are signed for WARGA_S3_URL_EXPIRE seconds, so the
+# bucket itself can stay private. No ACL is sent: the bucket's policy decides.
+WARGA_S3_BUCKET = env_str("WARGA_S3_BUCKET", "")
+if WARGA_S3_BUCKET:
+    _cdn_domain = env_str("WARGA_MEDIA_CDN_DOMAIN", "")
+    _s3_options = {
+        "bucket_name": WARGA_S3_BUCKET,
+        "endpoint_url": env_str("WARGA_S3_ENDPOINT_URL", "") or None,
+        "region_name": env_str("WARGA_S3_REGION", "") or None,
+        "addressing_style": env_str("WARGA_S3_ADDRESSING_STYLE", "") or None,
+        "custom_domain": _cdn_domain or None,
+        "querystring_auth": env_bool("WARGA_S3_QUERYSTRING_AUTH", not _cdn_domain),
+        "querystring_expire": env_int("WARGA_S3_URL_EXPIRE", 3600),
+        "default_acl": None,
+        # Like FileSystemStorage: a name already taken gets a suffix, never
+        # overwritten (names are random, so this costs one HEAD and never hits).
+        "file_overwrite": False,
+        "object_parameters": {"CacheControl": "public, max-age=86400"},
+    }
+    # Without these two, boto3 finds credentials itself (AWS_* variables, the
+    # machine's instance role).
+    if env_str("WARGA_S3_ACCESS_KEY_ID", ""):
+        _s3_options["access_key"] = env_str("WARGA_S3_ACCESS_KEY_ID")
+        _s3_options["secret_key"] = env_str("WARGA_S3_SECRET_ACCESS_KEY")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": _s3_options,
+    }
+# Serve uploaded photos from Django itself (with safe headers). Off when a web
+# server or object storage serves them (always with WARGA_S3_BUCKET: there are no
+# local files then).
+WARGA_SERVE_MEDIA = env_bool("WARGA_SERVE_MEDIA", True) and not WARGA_S3_BUCKET
 # Request bodies: up to WARGA_MAX_PHOTOS photos of WARGA_MAX_PHOTO_BYTES each, plus
 # text. Text fields above DATA_UPLOAD_MAX_MEMORY_SIZE are refused by Django; files
 # are cut at the photo limit by complaints.uploads (then refused as too large); the
@@ -192,20 +248,49 @@ EMAIL_BACKEND = env_str(
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Warga <noreply@warga.localhost>")
 
 # A cache every process shares (web workers and the django-q2 cluster, whose
-# liveness /healthz reads from it). The database cache needs no extra server;
-# production may set CACHE_URL-style Redis later.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "warga_cache",
+# liveness /healthz reads from it). The database cache needs no extra server; with
+# REDIS_URL (redis://host:6379/0, rediss://..., unix:///path/redis.sock) the cache
+# and the sessions move to Redis, off the primary database, shared by every node.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "warga",
+            "OPTIONS": {
+                # A Redis that is down fails a request in seconds instead of
+                # hanging it; pooled connections are re-checked after a failover.
+                "socket_connect_timeout": 2,
+                "socket_timeout": 2,
+                "health_check_interval": 30,
+            },
+        }
     }
-}
+    # Sessions in the cache only (not cached_db): no database write at each
+    # sign-in and no read per request. Losing Redis signs people out, nothing
+    # more; see docs/deployment.md.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "warga_cache",
+        }
+    }
 
-# django-ratelimit counts in that cache. The database cache increments with a read
-# and a write, not atomically: under a rare race a few extra requests get through,
-# which is acceptable for these limits until production moves the cache to Redis
-# (a later issue). W001 only says the backend is not one the library tests on.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# django-ratelimit (citizens' actions, sign-in links, Open311) counts in that
+# cache with add() then incr(). In Redis both are single atomic commands (SET NX,
+# INCR), so the count is exact with any number of web nodes. The database cache
+# increments with a read and a write, not atomically: under a rare race a few
+# extra requests get through, acceptable for the embedded set-up. DRF's throttles
+# (the API) keep a list of request times with get() then set() on every backend,
+# so they may let a few extra requests through under concurrency either way.
+# W001 only says the backend is not one the library tests on (it knows
+# django-redis, not Django's own RedisCache); E003 is the non-atomic database cache.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not REDIS_URL:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 # Citizens' actions on a report page, per account ("count/period": s, m, h, d).
 WARGA_RATE_COMMENTS = env_str("WARGA_RATE_COMMENTS", "10/h")
 WARGA_RATE_SUPPORTS = env_str("WARGA_RATE_SUPPORTS", "30/h")
@@ -259,11 +344,14 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# django-q2: the ORM broker keeps the embedded set-up to one database; production
-# may point Q_CLUSTER at Redis instead.
+# django-q2: the ORM broker keeps the embedded set-up to one database. With
+# WARGA_Q_REDIS_URL (else REDIS_URL) the queue is a Redis list that workers on any
+# machine pop from. That Redis must not evict keys (maxmemory-policy noeviction or
+# volatile-*): a cache that evicts would drop queued tasks.
+WARGA_Q_REDIS_URL = env_str("WARGA_Q_REDIS_URL", "") or REDIS_URL
 Q_CLUSTER = {
     "name": "warga",
-    "orm": "default",
+    **({"redis": WARGA_Q_REDIS_URL} if WARGA_Q_REDIS_URL else {"orm": "default"}),
     "workers": env_int("WARGA_WORKERS", 2),
     "timeout": 60,
     "retry": 120,

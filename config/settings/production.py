@@ -1,6 +1,8 @@
 """Production: every secret from the environment, nothing insecure by default.
 
-Required: DJANGO_SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS. Optional: see README.
+Required: DJANGO_SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS. Optional: see README; for
+several machines (REDIS_URL, REPLICA_DATABASE_URL, WARGA_S3_BUCKET, ...) see
+docs/deployment.md.
 """
 
 from config.settings.base import *  # noqa: F403
@@ -8,12 +10,14 @@ from config.settings.env import env_bool, env_int, env_str
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")  # no default: a missing key fails at start
 DEBUG = False
+# Only "default" is replaced: a "replica" alias (REPLICA_DATABASE_URL) stays.
 DATABASES = {  # noqa: F405
+    **DATABASES,  # noqa: F405
     "default": dj_database_url.parse(  # noqa: F405
         env_str("DATABASE_URL"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
-    )
+    ),
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -26,4 +30,4 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-WARGA_SERVE_MEDIA = env_bool("WARGA_SERVE_MEDIA", False)
+WARGA_SERVE_MEDIA = env_bool("WARGA_SERVE_MEDIA", False) and not WARGA_S3_BUCKET  # noqa: F405
