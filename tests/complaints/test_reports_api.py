@@ -219,6 +219,20 @@ def test_the_list_filters_by_status_category_and_change_time(kelurahan_system):
     assert tickets(updated_after=later) == set()
 
 
+def test_filtering_by_status_reads_no_duplicate_rows_to_remove(kelurahan_system):
+    """SELECT DISTINCT would make the database sort every match before the page's
+    LIMIT: at a million reports, seconds instead of milliseconds."""
+    _system, api = kelurahan_system
+    report_filed()
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(LIST, {"status": ["new", "closed"], "category": "sampah"})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 1
+    page = [q["sql"] for q in queries if 'FROM "complaints_report"' in q["sql"]]
+    assert page
+    assert not any("DISTINCT" in sql for sql in page)
+
+
 @pytest.mark.parametrize(
     "query",
     [
