@@ -113,7 +113,8 @@ def run_endpoint(base: str, endpoint: dict) -> dict:
     if warmup:
         _run(base, {**endpoint, "n": warmup}, concurrency)
     began = time.perf_counter()
-    samples = _run(base, endpoint, concurrency)
+    # The measured requests take the paths after the warm-up's.
+    samples = _run(base, endpoint, concurrency, offset=warmup)
     wall = time.perf_counter() - began
     return {
         "name": endpoint["name"],
@@ -127,10 +128,11 @@ def run_endpoint(base: str, endpoint: dict) -> dict:
     }
 
 
-def _run(base: str, endpoint: dict, concurrency: int) -> list:
+def _run(base: str, endpoint: dict, concurrency: int, offset: int = 0) -> list:
     context = multiprocessing.get_context("fork")
     start = context.Event()
-    shares = [list(range(i, endpoint["n"], concurrency)) for i in range(concurrency)]
+    end = offset + endpoint["n"]
+    shares = [list(range(offset + i, end, concurrency)) for i in range(concurrency)]
     pipes, workers = [], []
     for share in shares:
         if not share:
