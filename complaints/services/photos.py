@@ -109,9 +109,11 @@ def photo_process(*, data: bytes, name: str = "") -> ProcessedPhoto:
             taken_at, latitude, longitude, orientation = _read_exif(source)
             if fmt in ("JPEG", "MPO"):
                 # Let the decoder scale down by 1/2, 1/4 or 1/8 while decoding: a 12 MP
-                # phone photo then costs a quarter of a full decode.
-                edge = settings.WARGA_PHOTO_MAX_EDGE
-                source.draft("RGB", (edge, edge))
+                # phone photo then costs a quarter of a full decode. Ask for the
+                # size the photo will be stored at: draft() keeps both sides at
+                # least as large as asked, so (edge, edge) would stop a 4:3 photo
+                # from being scaled at all.
+                source.draft("RGB", _fit(source.size, settings.WARGA_PHOTO_MAX_EDGE))
             source.load()
             image = _to_rgb(source)
             # Turned upright by hand: ImageOps.exif_transpose would re-serialise an

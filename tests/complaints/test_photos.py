@@ -57,6 +57,25 @@ def test_large_photos_are_shrunk_and_get_a_thumbnail():
     assert max(reopen(photo.thumbnail).size) == 20
 
 
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale(monkeypatch, settings):
+    """A 4:3 phone photo is decoded by libjpeg at the largest 1/2, 1/4 or 1/8 scale
+    that still covers the stored size, not at full size (the slow part of intake)."""
+    settings.WARGA_PHOTO_MAX_EDGE = 320
+    data = image_bytes(size=(800, 600))
+    decoded = []
+    load = Image.Image.load
+
+    def recording_load(image):
+        decoded.append(image.size)
+        return load(image)
+
+    monkeypatch.setattr(Image.Image, "load", recording_load)
+    photo = photo_process(data=data)
+    assert (photo.width, photo.height) == (320, 240)
+    # 800×600 → 400×300 at 1/2 covers 320×240 (1/4 would not): never 800×600.
+    assert decoded and max(width for width, _height in decoded) <= 400
+
+
 def test_the_bytes_decide_not_the_file_name():
     photo = photo_process(data=image_bytes(fmt="PNG"), name="holiday.gif")
     assert photo.original_format == "PNG"
