@@ -63,18 +63,35 @@ def inbox_reports(*, unit, tab: str, now: datetime) -> QuerySet:
     )
 
 
-def inbox_counts(*, unit, now: datetime) -> dict[str, int]:
-    """How many reports each tab holds: two queries whatever the numbers."""
-    counts = Report.objects.filter(handling_unit=unit).aggregate(
+# The settled reports of a busy kelurahan are ten years of work: counting them all
+# on every inbox view would read every one. Past this many the tab says "9999+".
+SETTLED_COUNT_CAP = 9_999
+
+
+def inbox_counts(*, unit, now: datetime) -> dict[str, int | str]:
+    """How many reports each tab holds: three queries whatever the numbers, each
+    reading the unit's open reports only, or at most SETTLED_COUNT_CAP + 1 index
+    entries of its settled ones."""
+    open_statuses = [s for s in S.values if s not in SETTLED]
+    counts: dict[str, int | str] = Report.objects.filter(
+        handling_unit=unit, status__in=open_statuses
+    ).aggregate(
         **{
             slug: Count("pk", filter=_tab_filter(slug, now))
             for slug in TAB_SLUGS
-            if slug != "coordinated"
+            if slug not in ("coordinated", "done")
         }
     )
     counts["coordinated"] = Report.objects.filter(
         coordination__unit=unit, coordination__ended_at__isnull=True
     ).count()
+    settled = (
+        Report.objects.filter(handling_unit=unit, status__in=SETTLED)
+        .order_by()
+        .values("pk")[: SETTLED_COUNT_CAP + 1]
+        .count()
+    )
+    counts["done"] = f"{SETTLED_COUNT_CAP}+" if settled > SETTLED_COUNT_CAP else settled
     return counts
 
 

@@ -66,6 +66,17 @@ def test_each_tab_holds_the_reports_in_that_state(client, clerk):
     assert tickets(client.get(INBOX, {"tab": "overdue"})) == [late.ticket]
 
 
+def test_the_done_tab_stops_counting_at_its_cap(client, clerk, monkeypatch):
+    from officers.selectors import inbox
+
+    monkeypatch.setattr(inbox, "SETTLED_COUNT_CAP", 2)
+    settled = [report_filed().pk for _ in range(3)]
+    Report.objects.filter(pk__in=settled).update(status=Report.Status.CLOSED)
+    assert counts(client.get(INBOX))["done"] == "2+"
+    monkeypatch.setattr(inbox, "SETTLED_COUNT_CAP", 3)
+    assert counts(client.get(INBOX))["done"] == 3
+
+
 def test_search_by_ticket_and_by_text_and_filter_by_category(client, clerk):
     rubbish = report_filed()
     road = report_filed(category_code="jalan-rusak")
