@@ -25,8 +25,9 @@
    in ``bench/results/city.json``.
 
 ``BENCH_SCALE`` multiplies every request count (0.1 for a quick look);
-``BENCH_SEED_ONLY=1`` stops after the data; ``BENCH_KEEP_POSTGRES=1`` leaves the
-cluster running (its URL is in ``.bench/database_url``).
+``BENCH_SEED_ONLY=1`` stops after the data; ``BENCH_STATE`` moves ``.bench``;
+``BENCH_KEEP_POSTGRES=1`` leaves the cluster running (its URL is in
+``.bench/database_url``).
 """
 
 import io
@@ -46,7 +47,7 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-STATE = ROOT / ".bench"
+STATE = Path(os.environ.get("BENCH_STATE", ROOT / ".bench"))
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 PYTHON = sys.executable
 REPORTS = int(os.environ.get("BENCH_REPORTS", "1000000"))
