@@ -4,6 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Floor
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -299,6 +300,23 @@ class Report(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["handling_unit", "status", "completion_due_at"]),
             models.Index(fields=["status", "response_due_at"]),
+            # The public map reads the reports in a box, or a thin strip along one
+            # side or the other, by their rounded position in thousandths of a
+            # degree (transparency.selectors.map, complaints.services.map_cells:
+            # the same expressions, which also gives the planner their spread),
+            # often for some days only.
+            models.Index(
+                Floor((models.F("latitude") + 0.0005) * 1000),
+                Floor((models.F("longitude") + 0.0005) * 1000),
+                "created_at",
+                name="report_map_lat_lng_steps",
+            ),
+            models.Index(
+                Floor((models.F("longitude") + 0.0005) * 1000),
+                Floor((models.F("latitude") + 0.0005) * 1000),
+                "created_at",
+                name="report_map_lng_lat_steps",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -930,3 +948,94 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} {self.status_code or self.error}"
+
+
+class MapCell(models.Model):
+    """The reports of one cell of the public map's grid, counted by public colour.
+
+    The map's clusters are sums of these rows (``transparency.selectors.map``): all
+    of Jakarta at once reads a few hundred of them instead of every report. A cell
+    is ``grid`` rounding steps (thousandths of a degree) square, numbered as the map
+    numbers its cells. Each view splits the counts by some of the filters the public
+    may set (``View``); 0 stands for "any" in a column its view does not split by.
+    Reports without coordinates have no place on the map and are not counted.
+
+    Written only by ``complaints.services.map_cells``: when a report is filed, when
+    its public colour changes, and by the set-based rebuild after a bulk load.
+    """
+
+    class View(models.IntegerChoices):
+        ALL = 0, "all"
+        CATEGORY = 1, "category"
+        KELURAHAN = 2, "kelurahan"
+        CHANNEL = 3, "channel"
+        MONTH = 4, "month received"
+        DAY = 5, "day received"
+        KELURAHAN_CATEGORY = 6, "kelurahan × category"
+        KELURAHAN_CHANNEL = 7, "kelurahan × channel"
+        CATEGORY_MONTH = 8, "category × month received"
+
+    view = models.PositiveSmallIntegerField(choices=View.choices)
+    grid = models.PositiveIntegerField()
+    y = models.IntegerField()
+    x = models.IntegerField()
+    # Plain ids, not foreign keys: 0 means "any" (see the view).
+    kelurahan_id = models.IntegerField(default=0)
+    category_id = models.IntegerField(default=0)
+    channel_id = models.IntegerField(default=0)
+    # The month (YYYYMM) or the day (YYYYMMDD) received, in WIB.
+    period = models.IntegerField(default=0)
+    red = models.IntegerField(default=0)
+    yellow = models.IntegerField(default=0)
+    green = models.IntegerField(default=0)
+    grey = models.IntegerField(default=0)
+    # Sums of the exact positions in each colour, in ten-millionths of a degree
+    # (whole numbers add up the same in any order), for the clusters' mean
+    # position whatever colour the public filters by. Shown rounded only.
+    red_lat_sum = models.BigIntegerField(default=0)
+    red_lng_sum = models.BigIntegerField(default=0)
+    yellow_lat_sum = models.BigIntegerField(default=0)
+    yellow_lng_sum = models.BigIntegerField(default=0)
+    green_lat_sum = models.BigIntegerField(default=0)
+    green_lng_sum = models.BigIntegerField(default=0)
+    grey_lat_sum = models.BigIntegerField(default=0)
+    grey_lng_sum = models.BigIntegerField(default=0)
+
+    class Meta:
+        # The splits come before the place: a view's rows for one value of each
+        # filter are then one run of the index per row of cells. But the
+        # kelurahan, which a kota or kecamatan filter gives as a list: after it.
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "view",
+                    "grid",
+                    "period",
+                    "category_id",
+                    "channel_id",
+                    "y",
+                    "x",
+                    "kelurahan_id",
+                ],
+                name="map_cell_key",
+            )
+        ]
+        # And one per column of cells: a strip along a box's side.
+        indexes = [
+            models.Index(
+                fields=[
+                    "view",
+                    "grid",
+                    "period",
+                    "category_id",
+                    "channel_id",
+                    "x",
+                    "y",
+                    "kelurahan_id",
+                ],
+                name="map_cell_columns",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_view_display()} {self.grid}:{self.y},{self.x}"

@@ -29,6 +29,7 @@ from complaints.models import (
     Support,
 )
 from complaints.selectors import integrator_of
+from complaints.services.map_cells import map_cells_status_changed
 from complaints.services.photos import (
     PhotoUpload,
     ProcessedPhoto,
@@ -854,6 +855,7 @@ def _transition_locked(
     )
     for hook in step.after_event:
         hook(event)
+    map_cells_status_changed(report=report, from_status=from_status)
     event_id = event.pk
     transaction.on_commit(
         lambda: async_task("complaints.tasks.event_notify", event_id), robust=True

@@ -24,6 +24,7 @@ from complaints.models import (
     ReportEvent,
     ReportPhoto,
 )
+from complaints.services.map_cells import map_cells_report_filed
 from complaints.services.photos import (
     PhotoUpload,
     ProcessedPhoto,
@@ -376,6 +377,7 @@ def _report_create(intake: _Intake, saved_files: list[str]) -> Report:
         lambda: async_task("complaints.tasks.webhooks_report_submitted", report_id),
         robust=True,
     )
+    map_cells_report_filed(report=report)
     return report
 
 

@@ -3,12 +3,13 @@
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from complaints.models import Category, Channel, Report, SatisfactionSurvey
 from complaints.services.intake import report_submit
@@ -82,6 +83,11 @@ def other_report():
     Report.objects.filter(pk=report.pk).update(latitude=None, longitude=None)
     report.refresh_from_db()
     return report
+
+
+# The queries of a streamed export: the reference lists (4), the time zone of the
+# reading transaction on PostgreSQL (which writes the times), the reports.
+READ_WHILE_SENDING = 4 + (connection.vendor == "postgresql") + 1
 
 
 def _body(response) -> str:
@@ -244,7 +250,10 @@ def test_the_export_is_one_streaming_query_whatever_the_number_of_reports(
     Report.objects.bulk_create(copies)
 
     assert queries() == few
-    assert few <= 3  # the two filter choices looked up, then the stream
+    # The two filter choices looked up, then, as the response is sent: the four
+    # reference lists (categories, channels, areas, units), on PostgreSQL the
+    # transaction's time zone, and the stream of reports.
+    assert few == 2 + READ_WHILE_SENDING
     assert _body(client.get(url)).count("/reports/JKT-2501-8") == 30
 
 
@@ -258,7 +267,11 @@ def test_the_rows_are_read_while_the_response_is_sent_not_before(
         _body(response)
 
     assert not any("complaints_report" in q["sql"] for q in before.captured_queries)
-    assert len(during.captured_queries) == 1
+    assert len(during.captured_queries) == READ_WHILE_SENDING
+    reading_reports = [
+        q for q in during.captured_queries if "complaints_report" in q["sql"]
+    ]
+    assert len(reading_reports) == 1
 
 
 def test_a_title_that_looks_like_a_formula_is_exported_inert(client, private_report):
@@ -270,3 +283,57 @@ def test_a_title_that_looks_like_a_formula_is_exported_inert(client, private_rep
 
     assert row["title"] == '\'=HYPERLINK("http://evil.example","klik")'
     assert row["latitude"].startswith("-")  # numbers are left alone
+
+
+def test_the_times_are_written_as_python_writes_them_in_wib(client, private_report):
+    received = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)  # no microseconds
+    completed = datetime(2025, 3, 5, 23, 59, 59, 120, tzinfo=UTC)
+    Report.objects.filter(pk=private_report.pk).update(
+        created_at=received, completed_at=completed, closed_at=None
+    )
+
+    row = _csv_rows(client.get(CSV_URL))[0]
+
+    assert row["received_at"] == "2025-03-04T12:06:07+07:00"
+    assert row["completed_at"] == "2025-03-06T06:59:59.000120+07:00"
+    assert row["closed_at"] == ""
+    for column, value in (("received_at", received), ("completed_at", completed)):
+        assert row[column] == timezone.localtime(value).isoformat()
+
+
+TRICKY = [
+    "Jalan rusak, berlubang",
+    'Lampu "PJU" mati',
+    "Baris satu\nbaris dua",
+    "Ada\r\ncarriage return",
+    "=SUM(A1:A2)",
+    "-5 derajat",
+    "@warga",
+    "+62 812",
+    "\tberawal tab",
+    "Żółć ünïcödé 日本",
+    ' "kutip" di awal, koma',
+]
+
+
+def test_every_line_is_what_csv_writer_writes_text_made_inert(client, private_report):
+    copies = []
+    for i, title in enumerate(TRICKY):
+        copy = Report.objects.get(pk=private_report.pk)
+        copy.pk, copy.ticket, copy.title = None, f"JKT-2501-7{i:05d}", title
+        copies.append(copy)
+    Report.objects.bulk_create(copies)
+    Category.objects.filter(code="jalan-rusak").update(name='Jalan, "rusak"')
+
+    text = _body(client.get(CSV_URL))
+
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    by_ticket = {row[0]: row for row in rows[1:]}
+    for i, title in enumerate(TRICKY):
+        row = by_ticket[f"JKT-2501-7{i:05d}"]
+        inert = "'" + title if title[0] in "=+-@\t\r" else title
+        assert row[COLUMNS.index("title")] == inert
+        assert row[COLUMNS.index("category")] == 'Jalan, "rusak"'
+    rewritten = io.StringIO()
+    csv.writer(rewritten).writerows(rows)
+    assert rewritten.getvalue() == text

@@ -1,6 +1,7 @@
 """Open data: the reports the list shows, as CSV and GeoJSON, streamed."""
 
 import csv
+import io
 import json
 
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
@@ -11,31 +12,17 @@ from django.views.decorators.http import require_GET
 
 from complaints.models import Report
 from transparency.filters import PublicReportFilter
-from transparency.selectors.export import COLUMNS, COORDINATES, export_records
+from transparency.selectors.export import (
+    COLUMNS,
+    COORDINATES,
+    export_grouped,
+    export_lists,
+)
 
 MAX_AGE = 300
 # Rows sent to the server per write: one write per row is slow, all rows at once
 # is the memory the stream is there to save.
-ROWS_PER_WRITE = 500
-
-
-class _Echo:
-    """A file-like object whose write() hands back the line: csv.writer then
-    produces one line at a time for the stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _batched(pieces):
-    batch = []
-    for piece in pieces:
-        batch.append(piece)
-        if len(batch) >= ROWS_PER_WRITE:
-            yield "".join(batch)
-            batch = []
-    if batch:
-        yield "".join(batch)
+ROWS_PER_WRITE = 1000
 
 
 def _filters(request) -> PublicReportFilter:
@@ -61,12 +48,100 @@ def _stream(response: StreamingHttpResponse, filename: str) -> StreamingHttpResp
 # A citizen's title such as "=HYPERLINK(...)" would run as a formula when the file
 # is opened in a spreadsheet: such text cells get a leading apostrophe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = frozenset(FORMULA_STARTS)
+# What makes csv.writer (QUOTE_MINIMAL) quote a field: the delimiter, the quote
+# character, the line terminator's characters.
+QUOTED_IF = frozenset(',"\r\n')
+LINE_END = "\r\n"  # csv.writer's
+_NO_SURVEY = "," * (len(COLUMNS) - COLUMNS.index("ikm_unit_code") - 1)
 
 
 def _inert(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value and value[0] in FORMULA_FIRST:
         return "'" + value
     return value
+
+
+def _text(value: str | None) -> str:
+    """A text cell as csv.writer writes it, made inert first."""
+    if not value:
+        return ""
+    value = _inert(value)
+    if QUOTED_IF.isdisjoint(value):
+        return value
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _number(value) -> str:
+    return "" if value is None else str(value)
+
+
+class _CsvLines:
+    """Export rows (``export_grouped``) as the lines csv.writer writes, text made
+    inert, a few times faster: the runs of reference columns (category, channel,
+    areas, unit) repeat from row to row, so each distinct run is written once, by
+    csv.writer itself, and reused; the other cells are written here by the same
+    rules (``_text``; the times, status and colour are the application's own and
+    need no quoting)."""
+
+    def __init__(self):
+        self._runs: dict[tuple, str] = {}
+
+    def _run(self, values: tuple) -> str:
+        written = self._runs.get(values)
+        if written is None:
+            written = self._runs[values] = _written(values)
+        return written
+
+    def line(self, row: tuple) -> str:
+        (
+            ticket,
+            received_at,
+            category,
+            channel,
+            area,
+            unit,
+            status,
+            colour,
+            latitude,
+            longitude,
+            completed_at,
+            closed_at,
+            disputes,
+            title,
+            url,
+            survey,
+        ) = row
+        run = self._run
+        return ",".join(
+            (
+                _text(ticket),
+                received_at or "",
+                run(category),
+                run(channel),
+                run(area),
+                run(unit),
+                status,
+                colour,
+                _number(latitude),
+                _number(longitude),
+                completed_at or "",
+                closed_at or "",
+                _number(disputes),
+                _text(title),
+                _text(url),
+                _NO_SURVEY
+                if survey is None
+                else ",".join((_text(survey[0]), *map(_number, survey[1:]))),
+            )
+        )
+
+
+def _written(values) -> str:
+    """Cells as csv.writer writes them (without the line's end), made inert."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([_inert(v) for v in values])
+    return buffer.getvalue()[: -len(LINE_END)]
 
 
 def _filename(extension: str) -> str:
@@ -87,30 +162,41 @@ def export_csv(request):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    records = export_records(reports=filters.qs, url_of=_url_of(request))
-    writer = csv.writer(_Echo())
+    rows = export_grouped(reports=filters.qs, url_of=_url_of(request))
 
-    def lines():
-        yield writer.writerow(COLUMNS)
-        for record in records:
-            yield writer.writerow([_inert(record[c]) for c in COLUMNS])
+    lines = _CsvLines()
+
+    def chunks():
+        batch = [",".join(COLUMNS)]
+        for row in rows:
+            batch.append(lines.line(row))
+            if len(batch) >= ROWS_PER_WRITE:
+                batch.append("")
+                yield LINE_END.join(batch)
+                batch.clear()
+        batch.append("")
+        yield LINE_END.join(batch)
 
     return _stream(
-        StreamingHttpResponse(
-            _batched(lines()), content_type="text/csv; charset=utf-8"
-        ),
+        StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8"),
         _filename("csv"),
     )
 
 
-def _feature(record: dict) -> dict:
-    latitude, longitude = (record[c] for c in COORDINATES)
+# Where each GeoJSON property is in an export row: every column but the
+# coordinates, which make the geometry.
+PROPERTIES = [(i, c) for i, c in enumerate(COLUMNS) if c not in COORDINATES]
+LATITUDE, LONGITUDE = (COLUMNS.index(c) for c in COORDINATES)
+
+
+def _feature(row: list) -> dict:
+    latitude, longitude = row[LATITUDE], row[LONGITUDE]
     return {
         "type": "Feature",
         "geometry": None
         if latitude is None
         else {"type": "Point", "coordinates": [longitude, latitude]},
-        "properties": {k: v for k, v in record.items() if k not in COORDINATES},
+        "properties": {c: row[i] for i, c in PROPERTIES},
     }
 
 
@@ -119,17 +205,23 @@ def export_geojson(request):
     filters = _filters(request)
     if not filters.is_valid():
         return JsonResponse({"errors": _errors(filters)}, status=400)
-    records = export_records(reports=filters.qs, url_of=_url_of(request))
+    rows = export_lists(reports=filters.qs, url_of=_url_of(request))
+    encode = json.JSONEncoder(ensure_ascii=False).encode
 
     def chunks():
         yield '{"type": "FeatureCollection", "features": ['
         separator = "\n"
-        for record in records:
-            yield separator + json.dumps(_feature(record), ensure_ascii=False)
+        batch = []
+        for row in rows:
+            batch.append(separator + encode(_feature(row)))
             separator = ",\n"
-        yield "\n]}\n"
+            if len(batch) >= ROWS_PER_WRITE:
+                yield "".join(batch)
+                batch.clear()
+        batch.append("\n]}\n")
+        yield "".join(batch)
 
     return _stream(
-        StreamingHttpResponse(_batched(chunks()), content_type="application/geo+json"),
+        StreamingHttpResponse(chunks(), content_type="application/geo+json"),
         _filename("geojson"),
     )

@@ -60,5 +60,8 @@ def map_data(request):
         reports=filters.qs,
         bbox=form.cleaned_data["bbox"],
         zoom=form.cleaned_data["zoom"],
+        # The filters themselves: the clusters come from the cell counts summary
+        # where it splits by them.
+        criteria=filters.form.cleaned_data,
     )
     return JsonResponse(result.as_json())

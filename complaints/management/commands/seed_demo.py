@@ -39,6 +39,7 @@ from complaints.models import (
     Support,
     TicketCounter,
 )
+from complaints.services.map_cells import map_cells_rebuild
 from officers.models import Membership
 from officers.permissions import MONITORING_ROOM_GROUP, SUPERVISOR_GROUP
 from officers.services import membership_ensure
@@ -134,6 +135,8 @@ class Command(BaseCommand):
             self._surveys(rng)
             self._conversation(rng)
             self._monitoring(rng)
+            # Bulk-inserted, past the services that keep the map's counts.
+            map_cells_rebuild()
         self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(f"Demo logins (password: {demo_password()})")
