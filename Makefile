@@ -35,6 +35,8 @@ run: install
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py load_reference
 	$(BIN)/python manage.py seed_demo --reports $(DEMO_REPORTS) --only-if-empty
+	$(BIN)/python manage.py rebuild_map_cells --if-empty
+	$(BIN)/python manage.py rebuild_aggregates --if-empty
 	PORT=$(PORT) scripts/serve.sh
 
 # The whole suite on SQLite, then on a PostgreSQL 15 started for the occasion.

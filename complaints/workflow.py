@@ -40,6 +40,7 @@ from complaints.services.photos import (
 from officers.models import Membership
 from officers.permissions import MONITORING_ROOM_GROUP, SUPERVISOR_GROUP
 from routing.models import Unit
+from transparency.aggregates import aggregates_refresh
 
 S = Report.Status
 
@@ -856,6 +857,7 @@ def _transition_locked(
     for hook in step.after_event:
         hook(event)
     map_cells_status_changed(report=report, from_status=from_status)
+    aggregates_refresh(report_id=report.pk)
     event_id = event.pk
     transaction.on_commit(
         lambda: async_task("complaints.tasks.event_notify", event_id), robust=True

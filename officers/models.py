@@ -167,3 +167,197 @@ class AuditSample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} ({self.month:%Y-%m}) {self.verdict}"
+
+
+class PerformanceFact(models.Model):
+    """What one report adds to one unit's performance figures for one month or
+    one year (WIB), kept current by transparency.aggregates: the facts of the
+    unit's time with the report that began in the period (officers.kpis), the
+    audits of its completions made in the period, and the rating given to it in
+    the period. A year has rows of its own because a report that comes back to a
+    unit counts once per period, not once per month."""
+
+    # Derived rows, rebuilt by the million: no foreign-key constraints, whose
+    # checks would cost a rebuild minutes. A unit can only go once no report
+    # uses it; a report's rows go with it.
+    report = models.ForeignKey(
+        "complaints.Report",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+    )
+    unit = models.ForeignKey(
+        "routing.Unit",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    # The report's category: whether the unit responded in time is judged
+    # against the category's response time when the figures are read.
+    category = models.ForeignKey(
+        "complaints.Category",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    is_year = models.BooleanField()
+    # The first day of the month, or 1 January for a year.
+    period = models.DateField()
+    received = models.PositiveSmallIntegerField(default=0)
+    passed_on = models.PositiveSmallIntegerField(default=0)
+    completed = models.PositiveSmallIntegerField(default=0)
+    completions = models.PositiveSmallIntegerField(default=0)
+    reopened = models.PositiveSmallIntegerField(default=0)
+    within_7_days = models.PositiveSmallIntegerField(default=0)
+    days_8_14 = models.PositiveSmallIntegerField(default=0)
+    over_14_days = models.PositiveSmallIntegerField(default=0)
+    # From the start of custody to the unit's first handling action, and to its
+    # first completion, in microseconds (exact, so that medians are).
+    response_us = models.BigIntegerField(null=True)
+    done_us = models.BigIntegerField(null=True)
+    # Whether the response was in time, by the category's response time when
+    # the row was made (a change of it shows in PerformanceInTime).
+    responded_in_time = models.PositiveSmallIntegerField(default=0)
+    response_hours = models.PositiveIntegerField(null=True)
+    audited = models.PositiveSmallIntegerField(default=0)
+    audit_failed = models.PositiveSmallIntegerField(default=0)
+    survey_respondents = models.PositiveSmallIntegerField(default=0)
+    survey_score_sum = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("performance fact")
+        verbose_name_plural = _("performance facts")
+        # The dashboard reads the delays of one hour of a unit's period.
+        indexes = [
+            models.Index(fields=["is_year", "period", "unit", "response_us"]),
+            models.Index(fields=["is_year", "period", "unit", "done_us"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "is_year", "period", "unit"],
+                name="performancefact_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} @ {self.unit_id} {self.period}"
+
+
+class PerformanceSum(models.Model):
+    """PerformanceFact summed per unit and month or year: what the dashboard
+    reads, kept current with the facts by addition (transparency.aggregates)."""
+
+    unit = models.ForeignKey(
+        "routing.Unit",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    is_year = models.BooleanField()
+    period = models.DateField()
+    received = models.IntegerField(default=0)
+    passed_on = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    completions = models.IntegerField(default=0)
+    reopened = models.IntegerField(default=0)
+    within_7_days = models.IntegerField(default=0)
+    days_8_14 = models.IntegerField(default=0)
+    over_14_days = models.IntegerField(default=0)
+    audited = models.IntegerField(default=0)
+    audit_failed = models.IntegerField(default=0)
+    survey_respondents = models.IntegerField(default=0)
+    survey_score_sum = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("performance sum")
+        verbose_name_plural = _("performance sums")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_year", "period", "unit"], name="performancesum_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.period}"
+
+
+class PerformanceDelayCount(models.Model):
+    """How many of a unit's delays of one kind fall in one bucket of time
+    (``officers.kpis.BUCKETS``: whole hours to respond, whole days to finish)
+    in a month or year: a median is found in its bucket, then read exactly from
+    the PerformanceFact rows of that bucket alone."""
+
+    class Kind(models.TextChoices):
+        RESPONSE = "response", _("to respond")
+        DONE = "done", _("to finish")
+
+    unit = models.ForeignKey(
+        "routing.Unit",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    is_year = models.BooleanField()
+    period = models.DateField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    bucket = models.IntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("performance delay count")
+        verbose_name_plural = _("performance delay counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_year", "period", "unit", "kind", "bucket"],
+                name="performancedelaycount_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.period} {self.kind} {self.bucket}: {self.count}"
+
+
+class PerformanceInTime(models.Model):
+    """How many of a unit's responses to reports of one category in a month or
+    year were in time, judged against ``response_hours``, the category's response
+    time when they were counted. The dashboard counts the rows whose hours are
+    the category's now; after a change, until the reports are counted again,
+    it counts that category's responses from PerformanceFact."""
+
+    unit = models.ForeignKey(
+        "routing.Unit",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    category = models.ForeignKey(
+        "complaints.Category",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    is_year = models.BooleanField()
+    period = models.DateField()
+    response_hours = models.PositiveIntegerField()
+    # The responses counted with these hours, and how many were in time.
+    responses = models.IntegerField(default=0)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("performance responses in time")
+        verbose_name_plural = _("performance responses in time")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_year", "period", "unit", "category", "response_hours"],
+                name="performanceintime_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.category_id} {self.period}: {self.count}"

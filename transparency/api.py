@@ -238,7 +238,7 @@ class StatsAPI(APIView):
         if errors:
             raise ValidationError(errors)
         year = query.validated_data.get("year") or timezone.localdate().year
-        stats = stats_for(reports=filters.qs, year=year)
+        stats = stats_for(filters=filters, year=year)
         body = {
             "year": stats.year,
             "years": report_years(),

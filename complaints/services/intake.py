@@ -37,6 +37,7 @@ from officers.permissions import is_officer
 from routing.locator import OutsideJakarta, locate_kelurahan, locator_reset
 from routing.models import Area
 from routing.selectors import NoHandlingUnit, handling_unit_for
+from transparency.aggregates import aggregates_refresh
 
 TITLE_MAX = 150
 DESCRIPTION_MAX = 5000
@@ -378,6 +379,7 @@ def _report_create(intake: _Intake, saved_files: list[str]) -> Report:
         robust=True,
     )
     map_cells_report_filed(report=report)
+    aggregates_refresh(report_id=report.pk)
     return report
 
 

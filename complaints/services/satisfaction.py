@@ -215,7 +215,7 @@ def survey_submit(
             )
         try:
             with transaction.atomic():
-                return SatisfactionSurvey.objects.create(
+                survey = SatisfactionSurvey.objects.create(
                     report=report,
                     respondent=actor,
                     unit_id=report.handling_unit_id,
@@ -230,3 +230,8 @@ def survey_submit(
                 _("You have already rated how this report was handled."),
                 code="already",
             ) from exc
+        # Imported here: the statistics read this module's definitions.
+        from transparency.aggregates import aggregates_refresh
+
+        aggregates_refresh(report_id=report.pk)
+        return survey

@@ -16,6 +16,7 @@ from complaints.selectors import start_of_day
 from complaints.workflow import Action, transition
 from officers.models import AuditSample
 from officers.permissions import is_supervisor
+from transparency.aggregates import aggregates_refresh
 
 S = Report.Status
 
@@ -121,4 +122,5 @@ def audit_decide(*, actor, sample_id: int, adequate: bool, note: str) -> AuditSa
                 action=Action.AUDIT_REOPEN,
                 note=note,
             )
+        aggregates_refresh(report_id=sample.report_id)
     return sample

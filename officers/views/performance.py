@@ -5,6 +5,8 @@ import csv
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import floatformat
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 
 from officers.forms import PerformanceFilterForm
@@ -29,6 +31,35 @@ def _pct(value):
     return None if value is None else round(100 * value, 1)
 
 
+NONE = "–"
+
+
+def _whole_pct(value) -> str:
+    # As {% widthratio value 1 100 %}% wrote it.
+    return NONE if value is None else f"{round(float(value) * 100)}%"
+
+
+def _shown(row) -> None:
+    """What the dashboard's table and charts write for a row, worked out once: a
+    page of every kelurahan has some four thousand cells, and the template
+    language is slow at arithmetic and at indexing."""
+    row.b0, row.b1, row.b2 = row.buckets
+    total = sum(row.buckets) or 1
+    row.bucket_widths = [round(100 * n / total) for n in row.buckets]
+    row.w0, row.w1, row.w2 = row.bucket_widths
+    row.w1_at = row.w0 + row.w1
+    row.completion_shown = _whole_pct(row.completion_rate)
+    row.in_time_shown = _whole_pct(row.responded_in_time_share)
+    row.within_7_shown = _whole_pct(row.within_7_days_share)
+    row.reopened_shown = _whole_pct(row.reopened_share)
+    row.audit_failed_shown = _whole_pct(row.audit_failed_share)
+    row.response_hours_shown = floatformat(row.median_response_hours, 1) or NONE
+    row.done_days_shown = floatformat(row.median_done_days, 1) or NONE
+    ikm = row.ikm
+    row.ikm_shown = f"{localize(ikm[0])} ({ikm[1]})" if ikm else NONE
+    row.score_shown = NONE if row.score is None else localize(row.score)
+
+
 @login_required
 def dashboard(request):
     form, period, level, within = _filters(request)
@@ -37,8 +68,7 @@ def dashboard(request):
     top = max([abs(s) for s in scores] + [1])
     for row in rows:
         row.bar = 0 if row.score is None else round(100 * abs(row.score) / top)
-        total = sum(row.buckets) or 1
-        row.bucket_widths = [round(100 * n / total) for n in row.buckets]
+        _shown(row)
     return render(
         request,
         "officers/performance.html",

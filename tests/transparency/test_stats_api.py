@@ -270,6 +270,6 @@ def test_the_number_of_queries_does_not_grow_with_the_reports(api):
     many = all_counts()
 
     assert many == few
-    # The statistics' seven, the years' one, a look-up per filter code; the
-    # headline's one.
-    assert few == (8, 10, 1)
+    # The statistics' two (over the cells), the years' one, a look-up per filter
+    # code; the headline's one.
+    assert few == (3, 5, 1)

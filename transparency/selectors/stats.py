@@ -1,10 +1,13 @@
 """The public statistics: what the city received and how it was handled, per year.
 
-Every figure is a SQL aggregate over the reports received in the period, so a page
-costs the same handful of queries whether the city has a hundred reports or a
-million. Every figure can also be recomputed from the open-data export (the
-definitions are printed at the bottom of the statistics page, and a test does the
-recomputation):
+Every figure is a sum of the cells kept by transparency.aggregates (one per day,
+kelurahan, category, channel and handling unit), so a page costs the same handful
+of queries, each over at most a year of cells, whether the city has a hundred
+reports or a million. Only a free-text search cannot be counted ahead: it is
+answered from the reports themselves, by ``stats_for_live``, the reference the
+cells are tested against. Every figure can also be recomputed from the open-data
+export (the definitions are printed at the bottom of the statistics page, and a
+test does the recomputation):
 
 - a report belongs to the period in which it was *received* (``created_at``),
   counted in WIB;
@@ -17,20 +20,42 @@ recomputation):
 - IKM = the satisfaction surveys of the period's reports, by the unit they rated.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from complaints.models import Report, SatisfactionSurvey
+from complaints.models import Category, Channel, Report, SatisfactionSurvey
 from complaints.selectors import start_of_day
 from complaints.services.satisfaction import (
     ELEMENT_FIELDS,
     QUALITY,
     ikm_from_totals,
+)
+from routing.models import Area, Unit
+from transparency.models import (
+    COLOURS,
+    StatsCell,
+    StatsMonth,
+    StatsMonthRating,
+    StatsRatingCell,
 )
 
 S = Report.Status
@@ -236,9 +261,10 @@ def _survey_score():
     return sum((F(f) for f in ELEMENT_FIELDS[1:]), F(ELEMENT_FIELDS[0]))
 
 
-def stats_for(*, reports: QuerySet, year: int) -> YearStats:
+def stats_for_live(*, reports: QuerySet, year: int) -> YearStats:
     """The figures of the reports (already filtered as the public chose) received
-    in ``year`` (WIB). Seven queries, whatever the number of reports."""
+    in ``year`` (WIB), counted from the reports themselves: seven queries, each
+    over every report of the year."""
     period = reports_received_in(reports, year=year)
     totals = _tally(period.aggregate(**_tally_aggregates()))
 
@@ -336,8 +362,8 @@ class Headline:
     this_year: Tally
 
 
-def headline_figures(*, now: datetime) -> Headline:
-    """This month's and this year's figures (WIB), for the home page: one query."""
+def headline_figures_live(*, now: datetime) -> Headline:
+    """This month's and this year's figures (WIB), counted from the reports."""
     today = timezone.localtime(now, _city_tz()).date()
     start, end = year_bounds(today.year)
     month_start = start_of_day(today.replace(day=1))
@@ -359,4 +385,348 @@ def headline_figures(*, now: datetime) -> Headline:
         year=today.year,
         this_month=_tally(values, "m_"),
         this_year=_tally(values, "y_"),
+    )
+
+
+# -- the same figures, from the cells kept ahead -------------------------------
+
+# The public filters as conditions on a cell's key.
+CELL_FILTERS = {
+    "category": "category",
+    "channel": "channel",
+    "unit": "unit",
+    "kelurahan": "area",
+    "kecamatan": "area__parent",
+    "kota": "area__parent__parent",
+}
+
+
+def _days(*, year: int, chosen: Mapping) -> tuple[date, date]:
+    """The first and last day received of ``year`` that the dates chosen keep."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    if chosen.get("date_from"):
+        first = max(first, chosen["date_from"])
+    if chosen.get("date_to"):
+        last = min(last, chosen["date_to"])
+    return first, last
+
+
+def _cells(model, *, days: list[tuple[date, date]], chosen: Mapping) -> QuerySet:
+    """The cells of the reports received in the ranges of ``days`` that the
+    filters keep (all but the colour, which picks counters, and the text)."""
+    received = Q()
+    for first, last in days:
+        received |= Q(day__gte=first, day__lte=last)
+    cells = model.objects.filter(received).order_by()
+    for name, lookup in CELL_FILTERS.items():
+        if chosen.get(name) is not None:
+            cells = cells.filter(**{lookup: chosen[name]})
+    return cells
+
+
+def _cell_counts(colour: str | None) -> dict:
+    """What a cell adds to each figure of a Tally (those it adds nothing to are
+    left out); only its reports of ``colour`` when given. Green is done, grey is
+    not followed up."""
+    red, yellow, green, grey = (F(c) for c in COLOURS)
+    quick = {
+        "within_7": F("within_7"),
+        "within_14": F("within_14"),
+        "undisputed": F("undisputed"),
+    }
+    if colour is None:
+        return {
+            "received": red + yellow + green + grey,
+            "not_followed_up": grey,
+            "done": green,
+            **quick,
+        }
+    if colour == "green":
+        return {"received": green, "done": green, **quick}
+    if colour == "grey":
+        return {"received": grey, "not_followed_up": grey}
+    return {"received": F(colour)}
+
+
+def _cell_sums(colour: str | None, prefix: str = "", where: Q | None = None) -> dict:
+    return {
+        f"{prefix}{name}": Sum(count, filter=where)
+        for name, count in _cell_counts(colour).items()
+    }
+
+
+def _tally_from(values: Mapping, prefix: str = "") -> Tally:
+    return Tally(**{f: values.get(f"{prefix}{f}") or 0 for f in TALLY_FIELDS})
+
+
+def _tally_total(tallies: list[Tally]) -> Tally:
+    return Tally(**{f: sum(getattr(t, f) for t in tallies) for f in TALLY_FIELDS})
+
+
+# The groups of the page, and the names a group's row shows.
+GROUPINGS = {
+    "month": ("day", None, ()),
+    "channel": ("channel", Channel, ("code", "name")),
+    "category": ("category", Category, ("code", "name", "name_en")),
+    "kota": ("area__parent__parent", Area, ("code", "name")),
+    "unit": ("unit", Unit, ("code", "name")),
+}
+
+
+def _cell_groups(cells: QuerySet, colour: str | None) -> dict[str, list]:
+    """{grouping: [(names, tally)]} for every group with reports, in one query:
+    one pass over the cells with GROUPING SETS on PostgreSQL, a UNION of the
+    groupings elsewhere."""
+    counts = _cell_counts(colour)
+    keys = {
+        f"g_{name}": ExtractMonth(field) if name == "month" else F(field)
+        for name, (field, _model, _names) in GROUPINGS.items()
+    }
+    inner, params = (
+        cells.annotate(**keys, **{f"x_{n}": count for n, count in counts.items()})
+        .values(*keys, *(f"x_{n}" for n in counts))
+        .query.sql_with_params()
+    )
+    sums = ", ".join(f"SUM(c.x_{n}) AS x_{n}" for n in counts)
+    if connection.vendor == "postgresql":
+        which = " ".join(
+            f"WHEN GROUPING(c.g_{name}) = 0 THEN '{name}'" for name in GROUPINGS
+        )
+        grouped = (
+            f"SELECT CASE {which} END AS what, "
+            f"{', '.join(f'c.g_{name}' for name in GROUPINGS)}, {sums} FROM c "
+            f"GROUP BY GROUPING SETS ({', '.join(f'(c.g_{n})' for n in GROUPINGS)})"
+        )
+    else:
+        grouped = " UNION ALL ".join(
+            f"SELECT '{name}' AS what, "
+            + ", ".join(
+                f"c.g_{other}" if other == name else f"NULL AS g_{other}"
+                for other in GROUPINGS
+            )
+            + f", {sums} FROM c GROUP BY c.g_{name}"
+            for name in GROUPINGS
+        )
+    return _named_groups(inner, params, grouped, counts)
+
+
+def _month_groups(first: date, last: date, colour: str | None) -> dict[str, list]:
+    """The same as ``_cell_groups`` for whole months without other filters, from
+    the months' sums (StatsMonth): a few hundred rows a year."""
+    counts = _cell_counts(colour)
+    months = StatsMonth.objects.filter(month__gte=first, month__lte=last).order_by()
+    keys = {
+        "what": Case(
+            When(grouping="all", then=Value("month")),
+            default=F("grouping"),
+            output_field=CharField(),
+        )
+    }
+    for name in GROUPINGS:
+        grouping = "all" if name == "month" else name
+        value = ExtractMonth("month") if name == "month" else F("key")
+        condition = Q(grouping=grouping) & (Q() if name != "kota" else ~Q(key=0))
+        keys[f"g_{name}"] = Case(When(condition, then=value))
+    inner, params = (
+        months.annotate(**keys, **{f"x_{n}": count for n, count in counts.items()})
+        .values(*keys, *(f"x_{n}" for n in counts))
+        .query.sql_with_params()
+    )
+    sums = ", ".join(f"SUM(c.x_{n}) AS x_{n}" for n in counts)
+    key_columns = ", ".join(f"c.g_{name}" for name in GROUPINGS)
+    grouped = (
+        f"SELECT c.what, {key_columns}, {sums} FROM c GROUP BY c.what, {key_columns}"
+    )
+    return _named_groups(inner, params, grouped, counts)
+
+
+def _named_groups(inner: str, params, grouped: str, counts: dict) -> dict:
+    """Run ``grouped`` (over ``inner`` as ``c``), naming each group's key."""
+    quote = connection.ops.quote_name
+    columns, joins = ["g.what", "g.g_month"], []
+    for name, (_field, model, names) in GROUPINGS.items():
+        if model is None:
+            continue
+        columns += [f"j_{name}.{quote(n)}" for n in names]
+        joins.append(
+            f"LEFT JOIN {quote(model._meta.db_table)} j_{name} "
+            f"ON j_{name}.id = g.g_{name}"
+        )
+    columns += [f"g.x_{n}" for n in counts]
+    sql = (
+        f"WITH c AS ({inner}), g AS ({grouped}) "
+        f"SELECT {', '.join(columns)} FROM g {' '.join(joins)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    groups: dict[str, list] = {name: [] for name in GROUPINGS}
+    for what, month, *rest in rows:
+        names, offset = {"month": month}, 0
+        for name, (_field, model, fields) in GROUPINGS.items():
+            if model is not None:
+                names.update(
+                    {
+                        f"{name}__{f}": v
+                        for f, v in zip(fields, rest[offset:], strict=False)
+                    }
+                )
+                offset += len(fields)
+        tally = _tally_from(dict(zip(counts, rest[offset:], strict=True)))
+        if tally.received:
+            groups[what].append((names, tally))
+    return groups
+
+
+def _whole_months(first: date, last: date) -> tuple[list, list]:
+    """The days from ``first`` to ``last`` as whole months ([(first day, first
+    day of the last month)] or []) and the days either side of them."""
+    following = (first.replace(day=1) + timedelta(days=32)).replace(day=1)
+    start = first if first.day == 1 else following
+    after = last + timedelta(days=1)
+    end = after if after.day == 1 else last.replace(day=1)
+    if start >= end:  # not one whole month
+        return [], [(first, last)]
+    edges = []
+    if first < start:
+        edges.append((first, start - timedelta(days=1)))
+    if end <= last:
+        edges.append((end, last))
+    last_month = (end - timedelta(days=1)).replace(day=1)
+    return [(start, last_month)], edges
+
+
+def _merged(*sources: dict[str, list]) -> dict[str, list]:
+    """Groups of several sources with the same names added up."""
+    merged: dict[str, dict] = {name: {} for name in GROUPINGS}
+    for groups in sources:
+        for what, rows in groups.items():
+            for names, tally in rows:
+                key = tuple(sorted(names.items(), key=lambda item: item[0]))
+                if key in merged[what]:
+                    tally = _tally_total([merged[what][key][1], tally])
+                merged[what][key] = (names, tally)
+    return {what: list(rows.values()) for what, rows in merged.items()}
+
+
+def _rated(ratings: QuerySet, colour: str | None, into: dict | None = None) -> dict:
+    """{unit code: {respondents, score_sum, name}} of some rating cells, added to
+    ``into``."""
+    rated = dict(into or {})
+    if colour is not None:
+        ratings = ratings.filter(colour=colour)
+    for values in (
+        ratings.values("rated_unit__code", "rated_unit__name")
+        .annotate(respondents=Sum("respondents"), score_sum=Sum("score_sum"))
+        .order_by("rated_unit__code")
+    ):
+        if not values["respondents"]:
+            continue
+        code = values["rated_unit__code"]
+        if code in rated:
+            values["respondents"] += rated[code]["respondents"]
+            values["score_sum"] += rated[code]["score_sum"]
+        rated[code] = values
+    return rated
+
+
+def _by_received(rows: list[GroupRow]) -> list[GroupRow]:
+    return sorted(rows, key=lambda r: (-r.tally.received, r.name, r.code))
+
+
+def stats_for(*, filters, year: int) -> YearStats:
+    """The figures of the reports that a valid PublicReportFilter keeps, received
+    in ``year`` (WIB), whatever the number of reports: two queries over the
+    year's cells, or, when nothing but the colour and the dates is chosen, two
+    over the months' sums for the whole months and two over the cells of the
+    days either side. A text search is answered from the reports
+    (``stats_for_live``)."""
+    chosen = filters.form.cleaned_data
+    if chosen.get("q"):
+        return stats_for_live(reports=filters.qs, year=year)
+    colour = chosen.get("colour") or None
+    first, last = _days(year=year, chosen=chosen)
+    whole, edges = [], [(first, last)]
+    if not any(chosen.get(name) is not None for name in CELL_FILTERS):
+        # The whole months from the months' sums, the days either side of them
+        # (when the dates chosen are not whole months) from the cells.
+        whole, edges = _whole_months(first, last)
+    groups, rated = {name: [] for name in GROUPINGS}, {}
+    if whole:
+        months = (whole[0][0], whole[-1][1])
+        groups = _month_groups(*months, colour)
+        rated = _rated(
+            StatsMonthRating.objects.filter(month__gte=months[0], month__lte=months[1]),
+            colour,
+        )
+    if edges:
+        groups = _merged(
+            groups,
+            _cell_groups(_cells(StatsCell, days=edges, chosen=chosen), colour),
+        )
+        rated = _rated(
+            _cells(StatsRatingCell, days=edges, chosen=chosen), colour, rated
+        )
+    by_month = {int(names["month"]): tally for names, tally in groups["month"]}
+    months = [
+        MonthRow(month=date(year, m, 1), tally=by_month.get(m, Tally()))
+        for m in range(1, 13)
+    ]
+
+    def rows(grouping: str, name=lambda names, g: names[f"{g}__name"]) -> list:
+        return _by_received(
+            [
+                GroupRow(
+                    code=names[f"{grouping}__code"], name=name(names, grouping), tally=t
+                )
+                for names, t in groups[grouping]
+            ]
+        )
+
+    channels = rows("channel")
+    categories = rows("category", lambda names, g: _category_name(names))
+    kotas = rows("kota")
+    handled = {
+        names["unit__code"]: (names["unit__name"], tally)
+        for names, tally in groups["unit"]
+    }
+    units = []
+    for code in handled.keys() | rated.keys():
+        survey = rated.get(code)
+        ikm = None
+        if survey is not None:
+            index, grade = ikm_from_totals(
+                respondents=survey["respondents"], score_sum=survey["score_sum"]
+            )
+            ikm = Ikm(survey["respondents"], survey["score_sum"], index, grade)
+        name, tally = handled.get(code) or (survey["rated_unit__name"], Tally())
+        units.append(UnitRow(code=code, name=name, tally=tally, ikm=ikm))
+    return YearStats(
+        year=year,
+        totals=_tally_total([row.tally for row in months]),
+        months=months,
+        channels=channels,
+        categories=categories,
+        kotas=kotas,
+        units=league_sorted(units),
+    )
+
+
+def headline_figures(*, now: datetime) -> Headline:
+    """This month's and this year's figures (WIB), for the home page: one query
+    over the year's twelve monthly sums."""
+    today = timezone.localtime(now, _city_tz()).date()
+    month = today.replace(day=1)
+    values = StatsMonth.objects.filter(
+        grouping=StatsMonth.Grouping.ALL,
+        month__gte=date(today.year, 1, 1),
+        month__lte=date(today.year, 12, 1),
+    ).aggregate(
+        **_cell_sums(None, "y_"), **_cell_sums(None, "m_", where=Q(month=month))
+    )
+    return Headline(
+        month=month,
+        year=today.year,
+        this_month=_tally_from(values, "m_"),
+        this_year=_tally_from(values, "y_"),
     )

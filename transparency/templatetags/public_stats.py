@@ -1,7 +1,10 @@
 """Template helpers of the public statistics: percentages and chart scales."""
 
+from functools import lru_cache
+
 from django import template
 from django.template.defaultfilters import floatformat
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -14,6 +17,13 @@ def pct(value: float | None) -> str:
     has no denominator."""
     if value is None:
         return NO_FIGURE
+    return _percentage(value, get_language())
+
+
+@lru_cache(maxsize=8192)
+def _percentage(value: float, language: str | None) -> str:
+    # The statistics page shows hundreds of them, and the same ones on every
+    # visit: floatformat is costly enough to remember (per language).
     return f"{floatformat(value * 100, 1)}%"
 
 

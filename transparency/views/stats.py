@@ -80,7 +80,7 @@ def stats(request):
     if year not in years:
         year_form.fields["year"].widget.choices.insert(0, (year, str(year)))
     context.update(
-        stats=stats_for(reports=filters.qs, year=year),
+        stats=stats_for(filters=filters, year=year),
         export_query=_export_query(filters, year),
         active_filters=filters.active,
     )

@@ -45,6 +45,7 @@ from officers.permissions import MONITORING_ROOM_GROUP, SUPERVISOR_GROUP
 from officers.services import membership_ensure
 from routing.models import Area, Unit
 from routing.selectors import Router
+from transparency.aggregates import aggregates_rebuild
 
 DEMO_PASSWORD_DEFAULT = "warga-demo-2026"
 BATCH = 2000
@@ -137,6 +138,7 @@ class Command(BaseCommand):
             self._monitoring(rng)
             # Bulk-inserted, past the services that keep the map's counts.
             map_cells_rebuild()
+            aggregates_rebuild()
         self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(f"Demo logins (password: {demo_password()})")
