@@ -297,7 +297,19 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["handling_unit", "status", "created_at"]),
             models.Index(fields=["area", "created_at"]),
+            # The public list's count of a place narrowed by category and colour
+            # (transparency.paging.count_capped): read from the index alone.
+            models.Index(
+                fields=["area", "category", "status"],
+                name="report_area_category_status",
+            ),
             models.Index(fields=["status", "created_at"]),
+            # The API's and Open311's lists narrowed by category and status, newest
+            # first: read in order, no sort of every match.
+            models.Index(
+                fields=["category", "status", "created_at"],
+                name="report_category_status_created",
+            ),
             models.Index(fields=["handling_unit", "status", "completion_due_at"]),
             models.Index(fields=["status", "response_due_at"]),
             # The public map reads the reports in a box, or a thin strip along one

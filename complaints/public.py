@@ -58,6 +58,16 @@ def colour_labels() -> dict[str, str]:
     }
 
 
+def _colour_label(colour: str) -> str:
+    if colour == "red":
+        return _("Waiting")
+    if colour == "yellow":
+        return _("In process")
+    if colour == "green":
+        return _("Done")
+    return _("Not followed up")
+
+
 def public_state(
     report: Report, *, coordinating: list[str] | None = None
 ) -> PublicState:
@@ -92,15 +102,19 @@ def public_state(
         }
     elif status == S.DONE and report.needs_supervisor:
         reason = _("disputed again: a supervisor is deciding")
+    elif status == S.NEW:
+        reason = _("waiting for %(unit)s") % {"unit": unit}
+    elif status == S.DISPOSED:
+        reason = _("disposed to %(unit)s") % {"unit": unit}
+    elif status == S.REOPENED:
+        reason = _("reopened by the reporter, back with %(unit)s") % {"unit": unit}
+    elif status == S.IN_PROCESS:
+        reason = _("being handled by %(unit)s") % {"unit": unit}
+    elif status == S.DONE:
+        reason = _("done by %(unit)s, awaiting the reporter's confirmation") % {
+            "unit": unit
+        }
     else:
-        reason = {
-            S.NEW: _("waiting for %(unit)s") % {"unit": unit},
-            S.DISPOSED: _("disposed to %(unit)s") % {"unit": unit},
-            S.REOPENED: _("reopened by the reporter, back with %(unit)s")
-            % {"unit": unit},
-            S.IN_PROCESS: _("being handled by %(unit)s") % {"unit": unit},
-            S.DONE: _("done by %(unit)s, awaiting the reporter's confirmation")
-            % {"unit": unit},
-            S.CLOSED: _("closed"),
-        }[status]
-    return PublicState(colour=colour, label=colour_labels()[colour], reason=reason)
+        reason = _("closed")
+    # Only the sentences this report needs: lists call this for every row.
+    return PublicState(colour=colour, label=_colour_label(colour), reason=reason)

@@ -28,7 +28,7 @@ leaves the unit worse off than not closing it at all::
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from statistics import median
 from typing import NamedTuple
 
@@ -111,6 +111,12 @@ class EventRow(NamedTuple):
     action: str
     to_status: str
     created_at: datetime
+
+
+@lru_cache(maxsize=65536)
+def _ikm(respondents: int, score_sum: int) -> tuple:
+    # A pure function of two counts, asked for every unit of every dashboard.
+    return ikm_from_totals(respondents=respondents, score_sum=score_sum)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -249,10 +255,7 @@ class Performance:
         """(index, grade) or None without answers."""
         if not self.facts.survey_respondents:
             return None
-        return ikm_from_totals(
-            respondents=self.facts.survey_respondents,
-            score_sum=self.facts.survey_score_sum,
-        )
+        return _ikm(self.facts.survey_respondents, self.facts.survey_score_sum)
 
     @cached_property
     def score(self) -> float | None:

@@ -257,6 +257,39 @@ class ServiceRequestSerializer(serializers.Serializer):
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request is not None else url
 
+    def _notice(self, category: Category) -> str:
+        # One sentence per category (in the language of this request), not per row.
+        notices = self.__dict__.setdefault("_notices", {})
+        if category.pk not in notices:
+            notices[category.pk] = service_notice(category)
+        return notices[category.pk]
+
+    def to_representation(self, report: Report) -> dict:
+        """The fields above, written out: DRF's field by field walk took most of
+        the time of a page of requests. The same values, in the same order."""
+        when = W3CDateTimeField.to_representation
+        category = report.category
+        point = public_point(report.latitude, report.longitude)
+        return {
+            "service_request_id": report.ticket,
+            "status": open311_status(report),
+            "status_notes": report.public.reason,
+            "service_name": category.display_name,
+            "service_code": category.code,
+            "description": self.get_description(report),
+            "agency_responsible": report.handling_unit.name,
+            "service_notice": self._notice(category),
+            "requested_datetime": when(None, report.created_at),
+            "updated_datetime": when(None, report.updated_at),
+            "expected_datetime": when(None, report.completion_due_at),
+            "address": self.get_address(report),
+            "address_id": report.area.code,
+            "zipcode": report.area.postal_code or None,
+            "lat": point[0] if point else None,
+            "long": point[1] if point else None,
+            "media_url": self.get_media_url(report),
+        }
+
 
 # What CommaListField(choices=STATUS_GROUPS) accepts, for the schema.
 STATUS_PATTERN = r"^[\s,]*((open|closed)\s*(,[\s,]*|$))*$"
@@ -282,6 +315,22 @@ class W3CDateTimeArgument(W3CDateTimeField):
     }
 )
 class PageArgument(serializers.IntegerField):
+    pass
+
+
+# The spec's most requests in one answer.
+MAX_PAGE_SIZE = 1000
+
+
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            BLANK,
+        ]
+    }
+)
+class PageSizeArgument(serializers.IntegerField):
     pass
 
 
@@ -324,8 +373,18 @@ class RequestQuerySerializer(serializers.Serializer):
         max_value=100_000,
         default=1,
         help_text=_(
-            "An extension of Warga's: the page of results (the spec's first 1000 "
-            "requests are page 1). The Link header names the next page."
+            "An extension of Warga's: the page of results (of page_size "
+            "requests). The Link header names the next page."
+        ),
+    )
+
+    page_size = PageSizeArgument(
+        min_value=1,
+        max_value=MAX_PAGE_SIZE,
+        required=False,
+        help_text=_(
+            "An extension of Warga's: how many requests a page holds, up to the "
+            "spec's 1000 (100 unless asked)."
         ),
     )
 

@@ -230,7 +230,7 @@ class RequestsView(Open311View):
         description=_(
             "Newest first. Without service_request_id, the requests made between "
             "start_date and end_date (at most 90 days apart; the last 90 days "
-            "without dates), at most 1000 per page."
+            "without dates), 100 per page unless page_size asks for up to 1000."
         ),
         auth=[],
         parameters=[RequestQuerySerializer, JURISDICTION, NEXT_PAGE, NO_FORMAT_QUERY],
@@ -257,6 +257,7 @@ class RequestsView(Open311View):
             start=args.get("start_date"),
             end=args.get("end_date"),
             page=args["page"],
+            page_size=args.get("page_size"),
         )
         response = Response(
             ServiceRequestSerializer(

@@ -363,9 +363,52 @@ def aggregates_refresh(*, report_id: int) -> None:
         _facts_refresh(report_id, report)
 
 
+def aggregates_report_filed(*, report: Report, custody: Custody) -> None:
+    """``aggregates_refresh`` for a report just filed in the caller's transaction,
+    from the objects in hand instead of reading them back: the report's row (its
+    insert already locks it), its first custody period, no timeline action, audit
+    or survey yet, and no rows counted for it before (its id is new). Six reads
+    fewer on the path every report takes; the figures are the same
+    (``_entry`` and ``report_facts`` of the same values)."""
+    area = report.area
+    values = {
+        "created_at": report.created_at,
+        "area_id": report.area_id,
+        "area__parent__parent_id": area.parent.parent_id if area.parent_id else None,
+        "category_id": report.category_id,
+        "channel_id": report.channel_id,
+        "handling_unit_id": report.handling_unit_id,
+        "status": report.status,
+        "completed_at": report.completed_at,
+        "dispute_count": report.dispute_count,
+        "category__response_hours": report.category.response_hours,
+        "survey__unit_id": None,
+    }
+    with transaction.atomic(savepoint=False):
+        _stats_apply(report.pk, None, _entry(values))
+        facts = _report_facts(
+            report_id=report.pk,
+            response_hours=values["category__response_hours"],
+            custody=[(custody.unit_id, custody.started_at, custody.ended_at)],
+            events=[],
+            audits=[],
+            survey=None,
+        )
+        new = _fact_rows(
+            category_id=report.category_id,
+            response_hours=values["category__response_hours"],
+            facts_by_key=facts,
+        )
+        _facts_apply(report.pk, {}, new)
+
+
 def _stats_refresh(report_id: int, report: dict | None) -> None:
     old = StatsEntry.objects.filter(report_id=report_id).values(*ENTRY_FIELDS).first()
     new = _entry(report) if report is not None else None
+    _stats_apply(report_id, old, new)
+
+
+def _stats_apply(report_id: int, old: dict | None, new: dict | None) -> None:
     if old == new:
         return
     changes: dict = {model: {} for model in COUNTED}
@@ -455,6 +498,10 @@ def _facts_refresh(report_id: int, report: dict | None) -> None:
             *FACT_KEY, *FACT_VALUES
         )
     }
+    _facts_apply(report_id, old, new)
+
+
+def _facts_apply(report_id: int, old: dict, new: dict) -> None:
     if old == new:
         return
     if old:

@@ -8,5 +8,7 @@ class TransparencyConfig(AppConfig):
 
     def ready(self):
         from transparency.caching import invalidation_connect
+        from transparency.selectors import reference
 
         invalidation_connect()
+        reference.invalidation_connect()

@@ -70,15 +70,22 @@ def _report_generation_key(ticket: str) -> str:
     return f"{PAGE_PREFIX}report:{ticket.strip().upper()}"
 
 
+# A generation is kept a month, not forever: the database cache stores "forever" as
+# the year 9999, which PostgreSQL reads back past the year 10,000 in WIB and psycopg
+# refuses. One that expires starts again from nothing; the pages cached under its
+# old numbers expired long before (WARGA_PAGE_CACHE_SECONDS).
+GENERATION_SECONDS = 30 * 24 * 3600
+
+
 def _bump(ticket: str | None) -> None:
     keys = [CITY_GENERATION] + ([_report_generation_key(ticket)] if ticket else [])
     for key in keys:
         # incr is atomic in Redis; add() first, as incr fails on a missing key.
-        cache.add(key, 0, timeout=None)
+        cache.add(key, 0, timeout=GENERATION_SECONDS)
         try:
             cache.incr(key)
         except ValueError:  # expired between the two calls
-            cache.set(key, 1, timeout=None)
+            cache.set(key, 1, timeout=GENERATION_SECONDS)
 
 
 def public_pages_changed(*, ticket: str | None) -> None:

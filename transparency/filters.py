@@ -6,6 +6,8 @@ codes, unit codes), never by a database id, so that a link keeps working after a
 reload of the reference data.
 """
 
+from functools import partial
+
 import django_filters
 from django import forms
 from django.db.models import QuerySet
@@ -18,6 +20,7 @@ from complaints.models import Category, Channel, Report
 from complaints.public import COLOUR_OF_STATUS
 from complaints.selectors import reports_matching, reports_received_between
 from routing.models import Area, Unit
+from transparency.selectors import reference
 
 COLOURS = [
     ("red", _("Waiting (red)")),
@@ -44,6 +47,8 @@ FILTER_KEYS = (
     "q",
 )
 Q_MAX_LENGTH = 100
+# The filters whose choices are reference data (transparency.selectors.reference).
+REFERENCE_FILTERS = ("category", "kota", "kecamatan", "kelurahan", "unit", "channel")
 
 
 class BoundedDateField(forms.DateField):
@@ -72,29 +77,42 @@ def _areas(level: str):
 class FastSelect(forms.Select):
     """A select that writes its options in Python. Django renders each option
     through a template of its own, and the kelurahan and unit lists hold hundreds:
-    that took a tenth of a second per page."""
+    that took a tenth of a second per page. The selects of reference data take
+    their options, rendered once, from transparency.selectors.reference
+    (``reference_options``, set by PublicReportFilter)."""
+
+    reference_options = None
 
     def option_attrs(self, value) -> dict:
         return {}
 
-    def render(self, name, value, attrs=None, renderer=None):
-        chosen = set(self.format_value(value))
+    def _options(self) -> list:
+        if self.reference_options is not None:
+            return self.reference_options()
         options = []
         for option_value, label in self.choices:
             key = "" if option_value is None else str(option_value)
             options.append(
-                format_html(
-                    '<option value="{}"{}{}>{}</option>',
+                (
                     key,
-                    flatatt(self.option_attrs(option_value)),
-                    mark_safe(" selected") if key in chosen else "",
-                    label,
+                    format_html(
+                        '<option value="{}"{}',
+                        key,
+                        flatatt(self.option_attrs(option_value)),
+                    ),
+                    format_html(">{}</option>", label),
                 )
             )
-        attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        return format_html(
-            "<select{}>{}</select>", flatatt(attrs), mark_safe("".join(options))
+        return options
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        options = "".join(
+            f"{start} selected{rest}" if key in chosen else f"{start}{rest}"
+            for key, start, rest in self._options()
         )
+        attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))
 
 
 class AreaSelect(FastSelect):
@@ -184,6 +202,14 @@ class PublicReportFilter(django_filters.FilterSet):
             data = {k: data.get(k) for k in self.keys if data.get(k) not in ("", None)}
         super().__init__(data, queryset=queryset, **kwargs)
         self.form.clean = self._clean_form
+        for name in REFERENCE_FILTERS:
+            form_field = self.form.fields[name]
+            form_field.widget.reference_options = partial(
+                reference.options,
+                name,
+                empty_label=form_field.empty_label,
+                parents=isinstance(form_field.widget, AreaSelect),
+            )
 
     def _clean_form(self):
         data = forms.Form.clean(self.form)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
@@ -30,14 +31,14 @@ from complaints.services.photos import (
     ProcessedPhoto,
     files_delete,
     photo_process,
-    photos_store,
+    photo_rows_prepare,
 )
 from complaints.services.tickets import ticket_next
 from officers.permissions import is_officer
 from routing.locator import OutsideJakarta, locate_kelurahan, locator_reset
 from routing.models import Area
 from routing.selectors import NoHandlingUnit, handling_unit_for
-from transparency.aggregates import aggregates_refresh
+from transparency.aggregates import aggregates_report_filed
 
 TITLE_MAX = 150
 DESCRIPTION_MAX = 5000
@@ -77,13 +78,27 @@ def _clean_text(
 def _existing(
     *, channel: Channel, integrator: Integrator | None, external_id: str, key: str
 ) -> Report | None:
+    """The report first filed with this ``external_id`` in the channel, else with
+    this idempotency key by the integrator: one query for both."""
+    wanted = Q()
     if external_id:
-        found = Report.objects.filter(channel=channel, external_id=external_id).first()
-        if found:
-            return found
+        wanted |= Q(channel=channel, external_id=external_id)
     if key and integrator is not None:
-        return Report.objects.filter(integrator=integrator, idempotency_key=key).first()
-    return None
+        wanted |= Q(integrator=integrator, idempotency_key=key)
+    if not wanted:
+        return None
+    found = list(Report.objects.filter(wanted).order_by("id")[:2])
+    if len(found) > 1 and external_id:
+        # Both matched, different reports: the external id wins, as it always has.
+        return next(
+            (
+                r
+                for r in found
+                if r.channel_id == channel.pk and r.external_id == external_id
+            ),
+            found[0],
+        )
+    return found[0] if found else None
 
 
 def report_submit(
@@ -146,8 +161,9 @@ def report_submit(
     )
     saved_files: list[str] = []
     try:
+        report, photo_rows = _report_prepare(intake, saved_files)
         with transaction.atomic():
-            report = _report_create(intake, saved_files)
+            _report_create(intake, report, photo_rows)
     except IntegrityError:
         files_delete(saved_files)
         # A retry that raced the first copy of the same request lost: give it the
@@ -174,6 +190,9 @@ class _Intake:
     actor: object  # the signed-in account that filed it (citizen, officer, API)
     fields: dict
     photos: list[ProcessedPhoto]
+    # Whether anyone follows the kelurahan (read before the transaction: whoever
+    # starts following meanwhile was not following when the report came).
+    area_followed: bool
 
 
 def _validated(
@@ -278,6 +297,7 @@ def _validated(
             "idempotency_key": idempotency_key if integrator else "",
         },
         photos=processed,
+        area_followed=Follow.objects.filter(area=area).exists(),
     )
 
 
@@ -316,29 +336,44 @@ def _processed_photos(
     return processed
 
 
-def _report_create(intake: _Intake, saved_files: list[str]) -> Report:
-    """Write the report, its photos and its first timeline events. Runs inside the
-    caller's transaction; every stored file name goes into ``saved_files`` so the
-    caller can delete them if the transaction fails."""
+def _report_prepare(intake: _Intake, saved_files: list[str]) -> tuple[Report, list]:
+    """The report, unsaved and without its ticket, and its photos' rows, their
+    files already written (every name into ``saved_files``, for the caller to
+    delete if the report is not saved). Done before the transaction: the ticket
+    counter, taken first in it, stays locked until it commits."""
     now = timezone.now()
     fields = intake.fields
-    category, unit, area = fields["category"], fields["handling_unit"], fields["area"]
-    report = Report.objects.create(
-        ticket=ticket_next(at=now),
+    category = fields["category"]
+    report = Report(
         created_at=now,
         assigned_at=now,
         response_due_at=now + timedelta(hours=category.response_hours),
         completion_due_at=now + timedelta(days=category.completion_days),
         **fields,
     )
-    photos_store(
+    photo_rows = photo_rows_prepare(
         report=report,
         photos=intake.photos,
         kind=ReportPhoto.Kind.EVIDENCE,
         uploaded_by=intake.actor,
+        first_position=0,
         saved_files=saved_files,
     )
-    Custody.objects.create(report=report, unit=unit, started_at=now)
+    return report, photo_rows
+
+
+def _report_create(intake: _Intake, report: Report, photo_rows: list) -> None:
+    """Write the report, its photos' rows and its first timeline events, and count
+    it. Runs inside the caller's transaction; only writes, the fewest statements
+    between the ticket counter's lock and the commit."""
+    now = report.created_at
+    fields = intake.fields
+    unit, area = fields["handling_unit"], fields["area"]
+    report.ticket = ticket_next(at=now)
+    report.save(force_insert=True)
+    if photo_rows:
+        ReportPhoto.objects.bulk_create(photo_rows)
+    custody = Custody.objects.create(report=report, unit=unit, started_at=now)
     routed_by_area = unit.kind == unit.Kind.KELURAHAN and unit.area_id == area.id
     ReportEvent.objects.bulk_create(
         [
@@ -360,7 +395,7 @@ def _report_create(intake: _Intake, saved_files: list[str]) -> Report:
         ]
     )
     report_id = report.id
-    if Follow.objects.filter(area=area).exists():
+    if intake.area_followed:
         transaction.on_commit(
             lambda: async_task("complaints.tasks.report_announce", report_id),
             robust=True,
@@ -379,8 +414,7 @@ def _report_create(intake: _Intake, saved_files: list[str]) -> Report:
         robust=True,
     )
     map_cells_report_filed(report=report)
-    aggregates_refresh(report_id=report.pk)
-    return report
+    aggregates_report_filed(report=report, custody=custody)
 
 
 def _resolve_location(
@@ -423,7 +457,19 @@ def _resolve_location(
         except OutsideJakarta as exc:
             errors.setdefault("location", []).append(str(exc))
             return None, None, None, location_source
-        area = Area.objects.filter(pk=located.area_id).first()
+        # With its parents (routing and the statistics walk up to the city), and
+        # without the boundaries: a kelurahan's polygon is tens of kilobytes.
+        area = (
+            Area.objects.select_related("parent__parent__parent")
+            .defer(
+                "boundary",
+                "parent__boundary",
+                "parent__parent__boundary",
+                "parent__parent__parent__boundary",
+            )
+            .filter(pk=located.area_id)
+            .first()
+        )
         if area is None:  # the boundaries changed under this process's index
             locator_reset()
             errors.setdefault("location", []).append(

@@ -135,8 +135,11 @@ def photo_process(*, data: bytes, name: str = "") -> ProcessedPhoto:
     image.thumbnail((edge, edge), Image.Resampling.BILINEAR, reducing_gap=2.0)
     main = _encode(image)
     thumb_edge = settings.WARGA_THUMBNAIL_EDGE
+    # A reducing gap of 1.5 first halves a 1600 px photo by box averaging, then
+    # resamples 800 → 480 px: half the time of resampling from 1600 px, and no
+    # visible difference at thumbnail size.
     thumb = image.resize(
-        _fit(image.size, thumb_edge), Image.Resampling.BICUBIC, reducing_gap=2.0
+        _fit(image.size, thumb_edge), Image.Resampling.BICUBIC, reducing_gap=1.5
     )
     return ProcessedPhoto(
         image=main,
@@ -233,21 +236,24 @@ def _exif_datetime(value) -> datetime | None:
     return timezone.make_aware(naive, timezone.get_default_timezone())
 
 
-def photos_store(
+def photo_rows_prepare(
     *,
     report,
     photos: list[ProcessedPhoto],
     kind: str,
     uploaded_by,
     event=None,
+    first_position: int,
     saved_files: list[str],
 ) -> list:
-    """Write processed photos to storage and their rows to the database, inside the
-    caller's transaction. Every stored name is appended to ``saved_files`` so that
-    the caller can delete them if the transaction fails."""
+    """Write processed photos' files to storage and return their rows, unsaved.
+
+    ``report`` needs only its ``created_at`` (the folder): it may itself be unsaved,
+    so that intake writes the files before its transaction opens, and the rows
+    hold no lock while the files are written. Every stored name is appended to
+    ``saved_files`` so that the caller can delete them if the rows never commit."""
     from complaints.models import ReportPhoto
 
-    start = report.photos.count() if photos else 0
     rows = []
     for offset, photo in enumerate(photos):
         image, thumbnail = photo.files()
@@ -262,7 +268,7 @@ def photos_store(
             taken_at=photo.taken_at,
             gps_latitude=photo.gps_latitude,
             gps_longitude=photo.gps_longitude,
-            position=start + offset,
+            position=first_position + offset,
             uploaded_by=uploaded_by,
             event=event,
         )
@@ -270,8 +276,33 @@ def photos_store(
         saved_files.append(row.image.name)
         row.thumbnail.save(thumbnail.name, thumbnail, save=False)
         saved_files.append(row.thumbnail.name)
-        row.save()
         rows.append(row)
+    return rows
+
+
+def photos_store(
+    *,
+    report,
+    photos: list[ProcessedPhoto],
+    kind: str,
+    uploaded_by,
+    event=None,
+    saved_files: list[str],
+) -> list:
+    """Write processed photos to storage and their rows to the database, inside the
+    caller's transaction. Every stored name is appended to ``saved_files`` so that
+    the caller can delete them if the transaction fails."""
+    rows = photo_rows_prepare(
+        report=report,
+        photos=photos,
+        kind=kind,
+        uploaded_by=uploaded_by,
+        event=event,
+        first_position=report.photos.count() if photos else 0,
+        saved_files=saved_files,
+    )
+    for row in rows:
+        row.save()
     return rows
 
 

@@ -58,9 +58,11 @@ def inbox_reports(*, unit, tab: str, now: datetime) -> QuerySet:
         reports = Report.objects.filter(handling_unit=unit).filter(
             _tab_filter(tab, now)
         )
+    # Never the areas' boundaries: two polygons per row to fetch and decode, for
+    # a name each.
     return reports.select_related(
         "category", "area__parent", "handling_unit", "channel"
-    )
+    ).defer("area__boundary", "area__parent__boundary")
 
 
 # The settled reports of a busy kelurahan are ten years of work: counting them all

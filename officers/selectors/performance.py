@@ -241,8 +241,11 @@ def _group_figures(period: Period, subtrees: dict[int, set[int]]) -> dict:
         # Of the delays counted per bucket, only the buckets of the one or two
         # middle delays of each group come back, with the delays before them.
         lower, upper = "(c.total + 1) / 2", "c.total / 2 + 1"
+        # Added up apart (PostgreSQL then hashes the year's few thousand
+        # counts into a few hundred groups instead of sorting them all).
+        apart = "MATERIALIZED " if connection.vendor == "postgresql" else ""
         cursor.execute(
-            f"WITH {groups}, counted AS (SELECT g.grp, d.kind, d.bucket, "
+            f"WITH {groups}, counted AS {apart}(SELECT g.grp, d.kind, d.bucket, "
             "SUM(d.count) AS n "
             f"FROM {quote(PerformanceDelayCount._meta.db_table)} d "
             "JOIN unit_group g ON g.unit_id = d.unit_id "
@@ -291,27 +294,26 @@ def _in_time(cursor, groups: str, period: Period) -> dict[int, int]:
     hours have changed since some of its responses were counted, its responses
     themselves (PerformanceFact), compared with the new hours."""
     quote = connection.ops.quote_name
+    # One pass over the period's counts: per group and category, the responses
+    # in time counted with the category's hours as they are now, and whether
+    # some were counted with other hours (a stale category, whichever unit).
     cursor.execute(
-        f"WITH {groups}, counted AS (SELECT t.*, k.response_hours AS hours_now "
+        f"WITH {groups} SELECT g.grp, t.category_id, "
+        "SUM(CASE WHEN t.response_hours = k.response_hours THEN t.count ELSE 0 END), "
+        "MAX(CASE WHEN t.response_hours <> k.response_hours AND t.responses <> 0 "
+        "THEN 1 ELSE 0 END) "
         f"FROM {quote(PerformanceInTime._meta.db_table)} t "
         f"JOIN {quote(Category._meta.db_table)} k ON k.id = t.category_id "
-        "WHERE t.is_year = %s AND t.period = %s), "
-        "stale AS (SELECT DISTINCT category_id FROM counted "
-        "WHERE response_hours <> hours_now AND responses <> 0) "
-        "SELECT 0, g.grp, SUM(c.count) FROM counted c "
-        "JOIN unit_group g ON g.unit_id = c.unit_id "
-        "WHERE c.response_hours = c.hours_now "
-        "AND c.category_id NOT IN (SELECT category_id FROM stale) GROUP BY g.grp "
-        "UNION ALL SELECT 1, category_id, 0 FROM stale",
+        "LEFT JOIN unit_group g ON g.unit_id = t.unit_id "
+        "WHERE t.is_year = %s AND t.period = %s GROUP BY g.grp, t.category_id",
         _period_params(period),
     )
+    rows = cursor.fetchall()
+    stale = {int(category) for _g, category, _n, old in rows if old}
     in_time: dict[int, int] = defaultdict(int)
-    stale = []
-    for is_stale, key, n in cursor.fetchall():
-        if is_stale:
-            stale.append(int(key))
-        else:
-            in_time[key] += int(n)
+    for group, category, n, _old in rows:
+        if group is not None and int(category) not in stale:
+            in_time[group] += int(n or 0)
     if stale:
         # Within the category's response time (whole hours) is a delay of at
         # most that many hours: what officers.kpis finds comparing hours as
@@ -322,7 +324,7 @@ def _in_time(cursor, groups: str, period: Period) -> dict[int, int]:
             "JOIN unit_group g ON g.unit_id = f.unit_id "
             f"JOIN {quote(Category._meta.db_table)} k ON k.id = f.category_id "
             "WHERE f.is_year = %s AND f.period = %s "
-            f"AND f.category_id IN ({', '.join(str(c) for c in stale)}) "
+            f"AND f.category_id IN ({', '.join(str(c) for c in sorted(stale))}) "
             f"AND f.response_us <= k.response_hours * {MICROSECONDS_PER_HOUR} "
             "GROUP BY g.grp",
             _period_params(period),
@@ -359,21 +361,26 @@ def _ranked_delays(period: Period, subtrees: dict, picks: dict) -> dict:
             continue
         column = quote(delay)
         if postgres:
-            # Only the delay of that rank comes back, found in order along
-            # the index of the units' delays.
+            # Only the delays of those ranks come back, found in order along
+            # the index of the units' delays: one pass per group's bucket,
+            # for its one middle delay or its two (next to each other).
+            ranks: dict[tuple[int, int], set[int]] = defaultdict(set)
+            for g, b, r in mine:
+                ranks[(int(g), int(b))].add(int(r))
             rows = ", ".join(
-                f"({int(g)}, {int(b)}, {int(r)}, {(int(b) - 1) * width}, "
-                f"{int(b) * width}, {_units_array(subtrees[g])})"
-                for g, b, r in mine
+                f"({g}, {b}, {min(rs)}, {max(rs) - min(rs) + 1}, "
+                f"{(b - 1) * width}, {b * width}, {_units_array(subtrees[g])})"
+                for (g, b), rs in sorted(ranks.items())
             )
             parts.append(
-                f"SELECT '{delay}', w.grp, w.bucket, w.rank, x.delay "
-                f"FROM (VALUES {rows}) AS w (grp, bucket, rank, low, high, units) "
-                f"CROSS JOIN LATERAL (SELECT f.{column} AS delay FROM {table} f "
+                f"SELECT '{delay}', w.grp, w.bucket, w.rank, x.delays "
+                f"FROM (VALUES {rows}) AS w (grp, bucket, rank, n, low, high, units) "
+                "CROSS JOIN LATERAL (SELECT array_agg(s.delay ORDER BY s.delay) "
+                f"AS delays FROM (SELECT f.{column} AS delay FROM {table} f "
                 "WHERE f.is_year = %s AND f.period = %s "
                 f"AND f.unit_id = ANY(w.units) AND f.{column} > w.low "
                 f"AND f.{column} <= w.high ORDER BY f.{column} "
-                "OFFSET w.rank - 1 LIMIT 1) x"
+                "OFFSET w.rank - 1 LIMIT w.n) s) x"
             )
             params += _period_params(period)
         else:
@@ -384,8 +391,9 @@ def _ranked_delays(period: Period, subtrees: dict, picks: dict) -> dict:
         cursor.execute(" UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
     if postgres:
-        for delay, group, bucket, rank, value in rows:
-            found[(group, delay, bucket, rank)] = value
+        for delay, group, bucket, first, values in rows:
+            for offset, value in enumerate(values or []):
+                found[(group, delay, bucket, first + offset)] = value
         return found
     # Elsewhere every delay of the buckets, ranked here.
     in_bucket: dict[tuple, list[int]] = defaultdict(list)

@@ -163,3 +163,36 @@ def test_citizens_get_404_and_the_monitoring_room_is_sent_to_its_board(client):
 def test_the_desk_intake_form_is_reachable_from_the_inbox(client, clerk):
     html = client.get(INBOX).content.decode()
     assert reverse("complaints:officer-report-create") in html
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_inbox_rows_read_as_the_shared_row_template_writes_them(
+    client, clerk, language
+):
+    """The inbox writes its rows in Python (its main screen): the same markup as
+    officers/_report_rows.html, which the monitoring room still renders."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from officers.views.inbox import rows_html, with_clocks
+
+    plain = report_filed()
+    tricky = report_filed()
+    Report.objects.filter(pk=tricky.pk).update(
+        title='Sampah <b>"menumpuk"</b> & bau',
+        address="Jl. Kebon Sirih No. 1 & 2, <RT 03/RW 05>, " + "panjang " * 10,
+        response_due_at=timezone.now() - timedelta(hours=30),
+    )
+    working = report_filed()
+    transition(actor=clerk, report_id=working.pk, action=Action.ACCEPT)
+    reports = list(
+        Report.objects.filter(pk__in=[plain.pk, tricky.pk, working.pk])
+        .select_related("category", "area__parent")
+        .order_by("pk")
+    )
+    with_clocks(reports, timezone.now())
+    reports[0].ping_pong = True
+    with translation.override(language):
+        for rows in (reports, []):
+            expected = render_to_string("officers/_report_rows.html", {"reports": rows})
+            assert str(rows_html(rows)) == expected

@@ -290,3 +290,86 @@ def test_a_bad_period_or_unit_is_explained_and_citizens_get_404(client):
         assert client.get(reverse("officers:performance-csv"), bad).status_code == 400
     client.force_login(citizen())
     assert client.get(url).status_code == 404
+
+
+# The dashboard's lists as the template wrote them before they moved to Python
+# (officers.views.performance._charts_and_table).
+FORMER_LISTS = (
+    "{% load i18n %}"
+    "{% for row in rows %}{% if row.score is not None %}\n"
+    '  <div class="bar-row"><span class="bar-label">{{ row.unit.name }}</span>\n'
+    '    <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none"><rect '
+    'x="0" y="0" height="10" width="{{ row.bar }}" class="{% if row.score < 0 %}'
+    'neg{% else %}pos{% endif %}"/></svg>\n'
+    '    <span class="bar-value">{{ row.score }}</span></div>\n'
+    "{% endif %}{% endfor %}|"
+    "{% for row in rows %}{% if row.facts.completed %}\n"
+    '  <div class="bar-row"><span class="bar-label">{{ row.unit.name }}</span>\n'
+    '    <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none"><rect '
+    'x="0" width="{{ row.w0 }}" height="10" class="b0"/><rect x="{{ row.w0 }}" '
+    'width="{{ row.w1 }}" height="10" class="b1"/><rect x="{{ row.w1_at }}" '
+    'width="{{ row.w2 }}" height="10" class="b2"/></svg>\n'
+    '    <span class="bar-value">{{ row.b0 }}/{{ row.b1 }}/{{ row.b2 }}</span>'
+    "</div>\n{% endif %}{% endfor %}|"
+    "{% for row in rows %}\n<tr>\n  <td>{{ forloop.counter }}</td>\n"
+    '  <th>{% if child_level %}<a href="?period={{ period }}&amp;level='
+    '{{ child_level }}&amp;within={{ row.unit.code|urlencode }}">{{ row.unit.name }}'
+    "</a>{% else %}{{ row.unit.name }}{% endif %}</th>\n"
+    "  <td>{{ row.facts.received }}</td><td>{{ row.facts.passed_on }}</td>"
+    "<td>{{ row.facts.completed }}</td>\n"
+    "  <td>{{ row.completion_shown }}</td>\n"
+    "  <td>{{ row.response_hours_shown }}</td>\n"
+    "  <td>{{ row.in_time_shown }}</td>\n"
+    "  <td>{{ row.done_days_shown }}</td>\n"
+    "  <td>{{ row.within_7_shown }}</td>\n"
+    "  <td>{{ row.reopened_shown }}</td>\n"
+    "  <td>{{ row.audit_failed_shown }}</td>\n"
+    "  <td>{{ row.ikm_shown }}</td>\n"
+    "  <td><strong>{{ row.score_shown }}</strong></td>\n"
+    "</tr>\n"
+    '{% empty %}<tr><td colspan="14">{% translate "No units at this level." %}'
+    "</td></tr>\n{% endfor %}"
+)
+
+
+@pytest.mark.usefixtures("ref")
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"level": "kota"},
+        {"level": "kelurahan"},
+        {"level": "kelurahan", "within": "KEC-31.74.02"},
+        {"level": "sudin", "within": KUNINGAN_TIMUR},  # no unit at this level
+    ],
+)
+def test_the_dashboard_lists_read_as_the_template_wrote_them(client, query):
+    from django.template import Context, Template
+
+    clerk = officer(unit_code=KUNINGAN_TIMUR)
+    for n in range(3):
+        report = report_filed()
+        transition(actor=clerk, report_id=report.pk, action=Action.ACCEPT)
+        if n:
+            transition(
+                actor=clerk, report_id=report.pk, action=Action.COMPLETE, photos=proof()
+            )
+    client.force_login(clerk)
+    query = {"period": str(Period.current_month()), **query}
+    response = client.get(reverse("officers:performance"), query)
+    assert response.status_code == 200
+    context = response.context
+    expected = Template(FORMER_LISTS).render(
+        Context(
+            {
+                "rows": context["rows"],
+                "period": context["period"],
+                "child_level": context["child_level"],
+            }
+        )
+    )
+    written = "|".join(
+        str(context[name]) for name in ("score_bars", "done_bars", "table_rows")
+    )
+    assert written == expected
+    if query["level"] != "sudin":
+        assert 'class="b0"' in written and 'class="pos"' in written

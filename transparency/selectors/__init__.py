@@ -16,6 +16,7 @@ from complaints.models import (
 from complaints.public import public_point, public_state
 from complaints.services.satisfaction import ELEMENT_FIELDS, ikm_of
 from complaints.timeline import describe
+from transparency.selectors import reference
 
 PUBLIC_REPORT_FIELDS = [
     "id",
@@ -181,6 +182,62 @@ def reports_public():
     )
 
 
+# A row of a list: the report's own columns and the one it duplicates; the category,
+# channel, area and units come from the reference data in memory (reference.attach).
+LISTED_REPORT_FIELDS = [
+    *(f for f in PUBLIC_REPORT_FIELDS if "__" not in f),
+    "category",
+    "channel",
+    "area",
+    "handling_unit",
+    "parent__ticket",
+    "parent__status",
+    "parent__handling_unit",
+    "parent__rejection_reason",
+    "parent__needs_supervisor",
+]
+
+
+def reports_listed():
+    """Every report as a public list shows it: filter it, page it, then pass the
+    page through ``listed``."""
+    return (
+        Report.objects.select_related("parent")
+        .only(*LISTED_REPORT_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "coordination_set",
+                queryset=_open_coordinations(),
+                to_attr="open_coordinations",
+            ),
+            Prefetch(
+                "parent__coordination_set",
+                queryset=_open_coordinations(),
+                to_attr="open_coordinations",
+            ),
+            Prefetch(
+                "photos",
+                # The model's ordering starts with the report's own (a join to
+                # the reports): within one report it is the same.
+                queryset=ReportPhoto.objects.filter(kind=ReportPhoto.Kind.EVIDENCE)
+                .only("id", "report_id", "thumbnail", "position")
+                .order_by("position", "id"),
+                to_attr="evidence_photos",
+            ),
+        )
+    )
+
+
+def listed(reports) -> list[Report]:
+    """The reports of one page of ``reports_listed``, with their reference data
+    and each with its colour and the reason for it."""
+    reports = list(reports)
+    reference.attach(reports)
+    for report in reports:
+        report.public = public_state(report)
+    return reports
+
+
 def with_public_state(reports) -> list[Report]:
     """The reports of one page, each with its colour and the reason for it."""
     reports = list(reports)
@@ -191,8 +248,8 @@ def with_public_state(reports) -> list[Report]:
 
 def reports_of_citizen(*, user):
     """The reports a citizen filed, newest first."""
-    return reports_public().filter(reporter=user).order_by("-created_at", "-id")
+    return reports_listed().filter(reporter=user).order_by("-created_at", "-id")
 
 
 def reports_latest(*, limit: int = 10) -> list[Report]:
-    return with_public_state(reports_public().order_by("-created_at", "-id")[:limit])
+    return listed(reports_listed().order_by("-created_at", "-id")[:limit])

@@ -71,7 +71,7 @@ from datetime import date, timedelta
 from functools import reduce
 from operator import or_
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Floor
 from django.urls import reverse
@@ -147,6 +147,12 @@ class ReportMap:
             "points": self.points,
             "truncated": self.truncated,
         }
+
+
+def _reading():
+    """The connection the public reads go to: a replica when there is one
+    (config.routers), like the ORM's reads of the same request."""
+    return connections[router.db_for_read(MapCell)]
 
 
 def cell_steps(*, bbox: BBox, zoom: int) -> int:
@@ -400,7 +406,7 @@ def _plan(criteria: dict) -> _Plan | None:
     if criteria.get("kelurahan"):
         dimensions.add(KELURAHAN)
         rows.append(("kelurahan_id = %s", [criteria["kelurahan"].pk]))
-    area = connection.ops.quote_name(Area._meta.db_table)
+    area = _reading().ops.quote_name(Area._meta.db_table)
     if criteria.get("kecamatan"):
         dimensions.add(KELURAHAN)
         rows.append(
@@ -529,7 +535,7 @@ def _summed_cells(
         f"WHERE {' OR '.join(where)} GROUP BY 1, 2"
     )
     cells = {}
-    with connection.cursor() as cursor:
+    with _reading().cursor() as cursor:
         cursor.execute(sql, params)
         for cell_y, cell_x, *values in cursor.fetchall():
             counts = dict(zip(colours, values, strict=False))

@@ -23,8 +23,9 @@ test does the recomputation):
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import (
     Case,
     CharField,
@@ -64,6 +65,18 @@ DONE = [S.DONE, S.CLOSED]
 WITHIN_7_DAYS = timedelta(days=7)
 WITHIN_14_DAYS = timedelta(days=14)
 YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+def _reading():
+    """The connection the public reads go to: a replica when there is one
+    (config.routers), like the ORM's reads of the same request."""
+    return connections[router.db_for_read(StatsCell)]
+
+
+@lru_cache(maxsize=65536)
+def _ikm(respondents: int, score_sum: int) -> tuple:
+    # A pure function of two counts, called for every unit of every page.
+    return ikm_from_totals(respondents=respondents, score_sum=score_sum)
 
 
 def share(part: int, whole: int) -> float | None:
@@ -488,7 +501,7 @@ def _cell_groups(cells: QuerySet, colour: str | None) -> dict[str, list]:
         .query.sql_with_params()
     )
     sums = ", ".join(f"SUM(c.x_{n}) AS x_{n}" for n in counts)
-    if connection.vendor == "postgresql":
+    if _reading().vendor == "postgresql":
         which = " ".join(
             f"WHEN GROUPING(c.g_{name}) = 0 THEN '{name}'" for name in GROUPINGS
         )
@@ -542,7 +555,7 @@ def _month_groups(first: date, last: date, colour: str | None) -> dict[str, list
 
 def _named_groups(inner: str, params, grouped: str, counts: dict) -> dict:
     """Run ``grouped`` (over ``inner`` as ``c``), naming each group's key."""
-    quote = connection.ops.quote_name
+    quote = _reading().ops.quote_name
     columns, joins = ["g.what", "g.g_month"], []
     for name, (_field, model, names) in GROUPINGS.items():
         if model is None:
@@ -557,24 +570,31 @@ def _named_groups(inner: str, params, grouped: str, counts: dict) -> dict:
         f"WITH c AS ({inner}), g AS ({grouped}) "
         f"SELECT {', '.join(columns)} FROM g {' '.join(joins)}"
     )
-    with connection.cursor() as cursor:
+    with _reading().cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    # A row: what, month, every grouping's names, the counts (a few hundred
+    # rows: each is read with one zip).
+    keys = ["month"] + [
+        f"{name}__{f}"
+        for name, (_field, model, fields) in GROUPINGS.items()
+        if model is not None
+        for f in fields
+    ]
+    counted = list(counts)
+    at = [counted.index(f) if f in counts else None for f in TALLY_FIELDS]
     groups: dict[str, list] = {name: [] for name in GROUPINGS}
-    for what, month, *rest in rows:
-        names, offset = {"month": month}, 0
-        for name, (_field, model, fields) in GROUPINGS.items():
-            if model is not None:
-                names.update(
-                    {
-                        f"{name}__{f}": v
-                        for f, v in zip(fields, rest[offset:], strict=False)
-                    }
-                )
-                offset += len(fields)
-        tally = _tally_from(dict(zip(counts, rest[offset:], strict=True)))
+    for row in rows:
+        names = dict(zip(keys, row[1 : 1 + len(keys)], strict=True))
+        sums = row[1 + len(keys) :]
+        tally = Tally(
+            **{
+                field: 0 if i is None else (sums[i] or 0)
+                for field, i in zip(TALLY_FIELDS, at, strict=True)
+            }
+        )
         if tally.received:
-            groups[what].append((names, tally))
+            groups[row[0]].append((names, tally))
     return groups
 
 
@@ -695,9 +715,7 @@ def stats_for(*, filters, year: int) -> YearStats:
         survey = rated.get(code)
         ikm = None
         if survey is not None:
-            index, grade = ikm_from_totals(
-                respondents=survey["respondents"], score_sum=survey["score_sum"]
-            )
+            index, grade = _ikm(survey["respondents"], survey["score_sum"])
             ikm = Ikm(survey["respondents"], survey["score_sum"], index, grade)
         name, tally = handled.get(code) or (survey["rated_unit__name"], Tally())
         units.append(UnitRow(code=code, name=name, tally=tally, ikm=ikm))

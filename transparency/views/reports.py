@@ -32,11 +32,11 @@ from transparency.forms import SurveyForm, TrackForm
 from transparency.paging import BadCursor, Cursor, count_capped, keyset_page
 from transparency.ratelimits import over_limit, too_many_requests
 from transparency.selectors import (
+    listed,
     report_public_get,
     reports_latest,
+    reports_listed,
     reports_of_citizen,
-    reports_public,
-    with_public_state,
 )
 from transparency.selectors.stats import headline_figures
 
@@ -48,7 +48,7 @@ PAGE_SIZE = 25
 def report_list(request):
     """Every report, filtered by the query string, so that a view can be shared;
     paged by the report a page starts from (transparency.paging)."""
-    filters = PublicReportFilter(request.GET, queryset=reports_public())
+    filters = PublicReportFilter(request.GET, queryset=reports_listed())
     try:
         before, after = (
             Cursor.parse(request.GET[name]) if request.GET.get(name) else None
@@ -73,7 +73,7 @@ def report_list(request):
         "transparency/report_list.html",
         {
             "filters": filters,
-            "page": replace(page, object_list=with_public_state(page.object_list)),
+            "page": replace(page, object_list=listed(page.object_list)),
             "count": count,
             "count_more": more,
             "active_filters": filters.active,
@@ -89,7 +89,7 @@ def my_reports(request):
     """A logged-in citizen's own reports, newest first."""
     paginator = Paginator(reports_of_citizen(user=request.user), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = with_public_state(page.object_list)
+    page.object_list = listed(page.object_list)
     return render(request, "transparency/my_reports.html", {"page": page})
 
 
