@@ -61,7 +61,8 @@ test-redis: install
 	  tests/config/test_task_broker.py tests/test_project.py \
 	  tests/complaints/test_workflow.py tests/complaints/test_webhooks.py \
 	  tests/officers/test_sla.py tests/transparency/test_email_link.py \
-	  tests/transparency/test_follows.py tests/transparency/test_rate_limits.py
+	  tests/transparency/test_follows.py tests/transparency/test_rate_limits.py \
+	  tests/transparency/test_login_security.py
 
 lint: install
 	$(BIN)/ruff check .

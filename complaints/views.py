@@ -9,6 +9,7 @@ from complaints.models import Channel, Report
 from complaints.selectors import map_settings
 from complaints.services.intake import report_submit
 from officers.permissions import is_officer
+from transparency.ratelimits import over_limits, too_many_requests
 
 WEB_CHANNEL_CODE = "web"
 
@@ -45,7 +46,12 @@ def _remember_ticket(request, ticket: str) -> None:
     request.session["submitted_tickets"] = [ticket, *recent[:19]]
 
 
-def _intake_page(request, *, form_class, template: str, channel=None):
+def _intake_page(
+    request, *, form_class, template: str, limits: list[str], channel=None
+):
+    # Counted before the form is read: over the limit nothing is checked or saved.
+    if request.method == "POST" and over_limits(request, limits=limits):
+        return too_many_requests(request, back=request.path)
     form = form_class(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         report = _submit(request, form, channel=channel or form.cleaned_data["channel"])
@@ -66,6 +72,7 @@ def report_create(request):
         request,
         form_class=ReportForm,
         template="complaints/report_form.html",
+        limits=["report-ip", "report-user"],
         channel=channel,
     )
 
@@ -89,4 +96,5 @@ def officer_report_create(request):
         request,
         form_class=OfficerReportForm,
         template="complaints/officer_report_form.html",
+        limits=["officer-report-ip", "officer-report-user"],
     )

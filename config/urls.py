@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 
 from complaints.converters import TicketConverter
 from config import views
+from transparency.views.accounts import login_rate_limited
 
 register_converter(TicketConverter, "ticket")
 
@@ -13,6 +14,9 @@ handler404 = "config.views.not_found"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # The admin's login counted per client IP like the site's (django-axes locks
+    # out wrong passwords on both).
+    path("admin/login/", login_rate_limited(admin.site.login)),
     path("admin/", admin.site.urls),
     # Without a CSRF token, so that an anonymous page carries nothing personal and
     # can be cached; a forged request can only switch the visitor's language.

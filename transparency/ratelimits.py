@@ -22,6 +22,14 @@ LIMITS = {
         lambda _group, request: client_ip(request),
     ),
     "email-link-address": ("WARGA_RATE_EMAIL_LINKS_PER_ADDRESS", "post:email"),
+    "report-ip": ("WARGA_RATE_REPORTS_PER_IP", lambda _g, request: client_ip(request)),
+    "report-user": ("WARGA_RATE_REPORTS_PER_USER", "user"),
+    "officer-report-ip": (
+        "WARGA_RATE_OFFICER_REPORTS_PER_IP",
+        lambda _group, request: client_ip(request),
+    ),
+    "officer-report-user": ("WARGA_RATE_OFFICER_REPORTS_PER_USER", "user"),
+    "login-ip": ("WARGA_RATE_LOGINS_PER_IP", lambda _g, request: client_ip(request)),
 }
 
 
@@ -61,6 +69,18 @@ def over_limit(request, *, limit: str, value: str | None = None) -> bool:
         rate=getattr(settings, setting),
         increment=True,
     )
+
+
+def over_limits(request, *, limits: list[str]) -> bool:
+    """Count this request against each of ``limits`` (all of them, so that every
+    count sees every attempt); True once any is over. A limit counted ``"user"``
+    is skipped for an anonymous visitor: they would all share one count."""
+    over = False
+    for limit in limits:
+        if LIMITS[limit][1] == "user" and not request.user.is_authenticated:
+            continue
+        over = over_limit(request, limit=limit) or over
+    return over
 
 
 def too_many_requests(request, *, back: str = ""):

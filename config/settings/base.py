@@ -4,7 +4,9 @@ Everything that differs between a laptop and production comes from environment
 variables; ``local``, ``test`` and ``production`` only change defaults.
 """
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +36,8 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
+    "axes",
     "routing",
     "complaints",
     "officers",
@@ -47,6 +51,9 @@ MIDDLEWARE = [
     # compressed length at random against BREACH; static files come precompressed.
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy on every page (not on static files, served above):
+    # above the page cache, so a cached page gets the header of the current policy.
+    "csp.middleware.CSPMiddleware",
     # Above the session, CSRF and messages middleware: it sees their cookies.
     "transparency.caching.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -54,8 +61,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Officers' sessions end after WARGA_OFFICER_SESSION_SECONDS of idleness.
+    "officers.middleware.OfficerSessionExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login refused by django-axes into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -124,22 +135,50 @@ if REPLICA_DATABASE_URL:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a login while its username and address are locked out.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 _VALIDATORS = "django.contrib.auth.password_validation."
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": _VALIDATORS + name}
-    for name in (
-        "UserAttributeSimilarityValidator",
-        "MinimumLengthValidator",
-        "CommonPasswordValidator",
-        "NumericPasswordValidator",
-    )
+    {"NAME": _VALIDATORS + "UserAttributeSimilarityValidator"},
+    {"NAME": _VALIDATORS + "MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": _VALIDATORS + "CommonPasswordValidator"},
+    {"NAME": _VALIDATORS + "NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "transparency:home"
 LOGOUT_REDIRECT_URL = "transparency:home"
+
+# Cookies: never readable by scripts, not sent on cross-site requests other than a
+# top-level link (an emailed sign-in link still finds its session); production
+# adds Secure.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Citizens stay signed in for two weeks; an officer's (or supervisor's) session ends
+# after this many seconds without a request (officers/middleware.py).
+WARGA_OFFICER_SESSION_SECONDS = env_int("WARGA_OFFICER_SESSION_SECONDS", 8 * 3600)
+
+# django-axes: after WARGA_LOGIN_FAILURE_LIMIT wrong passwords for one username
+# from one address, that pair is refused for WARGA_LOGIN_LOCKOUT_MINUTES (each
+# further try during the lock starts the wait again), on /akun/masuk/ and
+# /admin/login/ alike. Counted in the shared cache (Redis with REDIS_URL), so every
+# web node sees the same count. API tokens and Open311 keys are not passwords:
+# they are not counted. Guessing many usernames from one address is slowed by the
+# login limit per IP (WARGA_RATE_LOGINS_PER_IP) instead.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "default"
+AXES_FAILURE_LIMIT = env_int("WARGA_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("WARGA_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "transparency.ratelimits.client_ip"
+AXES_LOCKOUT_CALLABLE = "transparency.views.accounts.locked_out"
+# The attempt tables in the admin stay empty with the cache handler: not shown.
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
@@ -242,6 +281,70 @@ WARGA_MAP_TILE_ATTRIBUTION = env_str(
     "WARGA_MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors"
 )
 
+
+def _origin(url: str) -> str:
+    """``https://host[:port]`` of an absolute URL ("" for a relative one); a
+    Leaflet ``{s}`` sub-domain becomes a wildcard."""
+    parts = urlsplit(url)
+    if not (parts.scheme and parts.netloc):
+        return ""
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
+def _media_origins() -> list[str]:
+    """Where photos are loaded from when they are not on this site."""
+    origins = [_origin(MEDIA_URL)]
+    if WARGA_S3_BUCKET:
+        options = STORAGES["default"]["OPTIONS"]
+        endpoint = options["endpoint_url"]
+        if options["custom_domain"]:
+            origins.append(f"https://{options['custom_domain']}")
+        elif endpoint:
+            # Path-style (endpoint/bucket/...) or a bucket sub-domain of it.
+            host = urlsplit(endpoint)
+            origins += [
+                _origin(endpoint),
+                f"{host.scheme}://{WARGA_S3_BUCKET}.{host.netloc}",
+            ]
+        else:
+            region = options["region_name"]
+            origins.append(f"https://{WARGA_S3_BUCKET}.s3.amazonaws.com")
+            if region:
+                origins += [
+                    f"https://{WARGA_S3_BUCKET}.s3.{region}.amazonaws.com",
+                    f"https://s3.{region}.amazonaws.com",
+                ]
+    return [origin for origin in origins if origin]
+
+
+# Content-Security-Policy (django-csp) on every page: scripts and styles only from
+# our own static files (no inline script, no style attribute in the templates; the
+# map's scripts set styles through the DOM), images also from the map tiles, the
+# photo storage and blob:/data: (photo previews, Leaflet), no plugins, no framing,
+# forms posting only here. Uploaded photos served by config.views.media keep their
+# own stricter policy. WARGA_CSP_EXTRA_IMG_SRC adds image origins (comma-separated).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": [
+            "'self'",
+            "data:",
+            "blob:",
+            *[o for o in [_origin(WARGA_MAP_TILE_URL)] if o],
+            *_media_origins(),
+            *env_list("WARGA_CSP_EXTRA_IMG_SRC", []),
+        ],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
@@ -300,6 +403,19 @@ WARGA_RATE_EMAIL_LINKS_PER_IP = env_str("WARGA_RATE_EMAIL_LINKS_PER_IP", "5/h")
 WARGA_RATE_EMAIL_LINKS_PER_ADDRESS = env_str(
     "WARGA_RATE_EMAIL_LINKS_PER_ADDRESS", "3/h"
 )
+# Reports filed through the web form (/lapor/), per client IP and per signed-in
+# account; the officers' intake form (walk-in, phone, letters: a desk may enter
+# many in an hour) has its own, higher limits. Login POSTs per client IP (an office
+# behind one address signs many officers in each morning).
+WARGA_RATE_REPORTS_PER_IP = env_str("WARGA_RATE_REPORTS_PER_IP", "20/h")
+WARGA_RATE_REPORTS_PER_USER = env_str("WARGA_RATE_REPORTS_PER_USER", "10/h")
+WARGA_RATE_OFFICER_REPORTS_PER_IP = env_str(
+    "WARGA_RATE_OFFICER_REPORTS_PER_IP", "600/h"
+)
+WARGA_RATE_OFFICER_REPORTS_PER_USER = env_str(
+    "WARGA_RATE_OFFICER_REPORTS_PER_USER", "120/h"
+)
+WARGA_RATE_LOGINS_PER_IP = env_str("WARGA_RATE_LOGINS_PER_IP", "100/h")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -9,6 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 # Every variable this file is about, removed from the inherited environment (a run
@@ -232,3 +236,65 @@ def test_production_with_every_part_switched_on_passes_the_deploy_check():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_hsts_is_on_and_preload_only_when_asked_for():
+    names = ("SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS")
+    default = settings_under(
+        {}, *names, "SECURE_HSTS_PRELOAD", "SILENCED_SYSTEM_CHECKS"
+    )
+    assert default["SECURE_HSTS_SECONDS"] == 31536000
+    assert default["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    # Preload is a commitment (the browsers' list): off, and not warned about.
+    assert default["SECURE_HSTS_PRELOAD"] is False
+    assert "security.W021" in default["SILENCED_SYSTEM_CHECKS"]
+    asked = settings_under(
+        {"SECURE_HSTS_PRELOAD": "true", "SECURE_HSTS_SECONDS": "600"},
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_PRELOAD",
+        "SILENCED_SYSTEM_CHECKS",
+    )
+    assert asked["SECURE_HSTS_SECONDS"] == 600
+    assert asked["SECURE_HSTS_PRELOAD"] is True
+    assert "security.W021" not in asked["SILENCED_SYSTEM_CHECKS"]
+
+
+COOKIE_SETTINGS = (
+    "SESSION_COOKIE_SECURE",
+    "SESSION_COOKIE_HTTPONLY",
+    "SESSION_COOKIE_SAMESITE",
+    "CSRF_COOKIE_SECURE",
+    "CSRF_COOKIE_SAMESITE",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_PROXY_SSL_HEADER",
+)
+
+
+@pytest.mark.django_db
+def test_a_login_under_production_settings_sets_secure_http_only_cookies(settings):
+    production = settings_under({}, *COOKIE_SETTINGS)
+    for name, value in production.items():
+        setattr(settings, name, tuple(value) if isinstance(value, list) else value)
+    user = get_user_model().objects.create_user("petugas", password="kota-2026-aman")
+    client = Client(HTTP_X_FORWARDED_PROTO="https")
+    page = client.get("/akun/masuk/")
+    assert page.status_code == 200
+    response = client.post(
+        "/akun/masuk/",
+        {"username": user.username, "password": "kota-2026-aman"},
+    )
+    assert response.status_code == 302
+    session = response.cookies["sessionid"]
+    assert session["secure"] and session["httponly"]
+    assert session["samesite"] == "Lax"
+    csrf = response.cookies.get("csrftoken") or page.cookies["csrftoken"]
+    assert csrf["secure"] and csrf["samesite"] == "Lax"
+    assert response["Strict-Transport-Security"] == (
+        "max-age=31536000; includeSubDomains"
+    )
+    # Over plain http the same site only redirects to https.
+    plain = Client().get("/akun/masuk/")
+    assert plain.status_code == 301 and plain["Location"].startswith("https://")

@@ -9,8 +9,8 @@ from django.core.cache import cache
 from django.urls import reverse
 
 import config.settings
-from complaints.models import Comment, Follow, Support
-from tests.factories import KUNINGAN_TIMUR_CODE, citizen, report_filed
+from complaints.models import Comment, Follow, Report, Support
+from tests.factories import KUNINGAN_TIMUR_CODE, citizen, officer, report_filed
 
 pytestmark = pytest.mark.usefixtures("ref")
 EMAIL_LINK = "/akun/email-link/"
@@ -189,3 +189,94 @@ def test_the_proxys_header_is_set_from_the_environment(monkeypatch):
     assert runpy.run_path(base)["RATELIMIT_IP_META_KEY"] == "HTTP_X_REAL_IP"
     monkeypatch.delenv("WARGA_CLIENT_IP_HEADER")
     assert runpy.run_path(base)["RATELIMIT_IP_META_KEY"] is None
+
+
+# Reports filed through the web and logins -------------------------------------
+
+REPORT_FORM = "/lapor/"
+OFFICER_FORM = "/office/intake/"
+
+
+def file_report(client, **extra):
+    from tests.complaints.test_intake_web import form
+
+    return client.post(REPORT_FORM, form(), **extra)
+
+
+def test_reports_from_one_address_are_limited_and_the_refused_one_saves_nothing(
+    client, settings, media_files
+):
+    settings.WARGA_RATE_REPORTS_PER_IP = "2/h"
+    answers = [file_report(client).status_code for _ in range(3)]
+    assert answers == [302, 302, 429]
+    assert Report.objects.count() == 2
+    assert len(media_files()) == 2 * 2  # each report: its photo and thumbnail
+    assert file_report(client, REMOTE_ADDR="203.0.113.5").status_code == 302
+
+
+def test_reports_of_one_signed_in_citizen_are_limited_whatever_the_address(
+    client, settings
+):
+    settings.WARGA_RATE_REPORTS_PER_USER = "1/h"
+    client.force_login(citizen())
+    assert file_report(client, REMOTE_ADDR="203.0.113.1").status_code == 302
+    response = file_report(client, REMOTE_ADDR="203.0.113.2")
+    assert response.status_code == 429
+    assert "too many times" in response.content.decode()
+    assert Report.objects.count() == 1
+    # Anonymous visitors do not share one count "per user".
+    client.logout()
+    assert file_report(client, REMOTE_ADDR="203.0.113.3").status_code == 302
+
+
+def test_showing_the_report_form_is_not_counted(client, settings):
+    settings.WARGA_RATE_REPORTS_PER_IP = "1/h"
+    for _ in range(3):
+        assert client.get(REPORT_FORM).status_code == 200
+    assert file_report(client).status_code == 302
+
+
+def test_an_officers_intake_has_its_own_limit(client, settings):
+    from tests.complaints.test_officer_intake import walk_in
+
+    settings.WARGA_RATE_REPORTS_PER_IP = "0/h"
+    settings.WARGA_RATE_OFFICER_REPORTS_PER_USER = "2/h"
+    client.force_login(officer())
+    answers = [client.post(OFFICER_FORM, walk_in()).status_code for _ in range(3)]
+    assert answers == [302, 302, 429]
+    assert Report.objects.count() == 2
+    settings.WARGA_RATE_OFFICER_REPORTS_PER_USER = "100/h"
+    settings.WARGA_RATE_OFFICER_REPORTS_PER_IP = "2/h"
+    client.force_login(officer())
+    answers = [client.post(OFFICER_FORM, walk_in()).status_code for _ in range(3)]
+    assert answers == [302, 302, 429]
+    assert Report.objects.count() == 4
+
+
+@pytest.mark.parametrize("url", ["/akun/masuk/", "/admin/login/"])
+def test_logins_from_one_address_are_limited_before_the_password_is_checked(
+    client, settings, url
+):
+    settings.WARGA_RATE_LOGINS_PER_IP = "3/h"
+    person = citizen()
+    person.is_staff = True
+    person.save(update_fields=["is_staff"])
+    answers = [
+        client.post(url, {"username": f"nobody{n}", "password": "x"}).status_code
+        for n in range(3)
+    ]
+    assert answers == [200, 200, 200]
+    response = client.post(
+        url, {"username": person.username, "password": "pw-for-tests-123"}
+    )
+    assert response.status_code == 429
+    assert "too many times" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another address, and showing the form, are not affected.
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {"username": person.username, "password": "pw-for-tests-123"},
+        REMOTE_ADDR="203.0.113.8",
+    )
+    assert response.status_code == 302
