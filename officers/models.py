@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from transparency.models import counted_key
+
 
 class Membership(models.Model):
     """An officer's place in a unit. An officer may belong to several units."""
@@ -186,22 +188,10 @@ class PerformanceFact(models.Model):
         related_name="+",
         db_constraint=False,
     )
-    unit = models.ForeignKey(
-        "routing.Unit",
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    unit = counted_key("routing.Unit")
     # The report's category: whether the unit responded in time is judged
     # against the category's response time when the figures are read.
-    category = models.ForeignKey(
-        "complaints.Category",
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    category = counted_key("complaints.Category")
     is_year = models.BooleanField()
     # The first day of the month, or 1 January for a year.
     period = models.DateField()
@@ -249,13 +239,7 @@ class PerformanceSum(models.Model):
     """PerformanceFact summed per unit and month or year: what the dashboard
     reads, kept current with the facts by addition (transparency.aggregates)."""
 
-    unit = models.ForeignKey(
-        "routing.Unit",
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    unit = counted_key("routing.Unit")
     is_year = models.BooleanField()
     period = models.DateField()
     received = models.IntegerField(default=0)
@@ -294,13 +278,7 @@ class PerformanceDelayCount(models.Model):
         RESPONSE = "response", _("to respond")
         DONE = "done", _("to finish")
 
-    unit = models.ForeignKey(
-        "routing.Unit",
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    unit = counted_key("routing.Unit")
     is_year = models.BooleanField()
     period = models.DateField()
     kind = models.CharField(max_length=8, choices=Kind.choices)
@@ -328,20 +306,8 @@ class PerformanceInTime(models.Model):
     the category's now; after a change, until the reports are counted again,
     it counts that category's responses from PerformanceFact."""
 
-    unit = models.ForeignKey(
-        "routing.Unit",
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    category = models.ForeignKey(
-        "complaints.Category",
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    unit = counted_key("routing.Unit")
+    category = counted_key("complaints.Category")
     is_year = models.BooleanField()
     period = models.DateField()
     response_hours = models.PositiveIntegerField()

@@ -13,14 +13,16 @@ from django.utils.translation import gettext_lazy as _
 COLOURS = ("red", "yellow", "green", "grey")
 
 
-def _key(model: str, name: str) -> models.ForeignKey:
-    # Counted rows are derived data, rebuilt by the million: no foreign-key
-    # constraint (whose checks would cost a rebuild minutes) and no index of its
-    # own (the cell's key indexes what the reads filter on). A unit, area or
-    # category can only go once no report uses it, when its rows count zero.
+def counted_key(model: str, name=None, *, null: bool = False) -> models.ForeignKey:
+    """A key of a counted row (here and in officers.models). Counted rows are
+    derived data, rebuilt by the million: no foreign-key constraint (whose checks
+    would cost a rebuild minutes) and no index of its own (the row's key indexes
+    what the reads filter on). A unit, area or category can only go once no
+    report uses it, when its rows count zero."""
     return models.ForeignKey(
         model,
         verbose_name=name,
+        null=null,
         on_delete=models.DO_NOTHING,
         related_name="+",
         db_index=False,
@@ -33,10 +35,10 @@ class StatsCell(models.Model):
     the done (green) ones were done."""
 
     day = models.DateField(_("received on"))
-    area = _key("routing.Area", _("kelurahan"))
-    category = _key("complaints.Category", _("category"))
-    channel = _key("complaints.Channel", _("channel"))
-    unit = _key("routing.Unit", _("handling unit"))
+    area = counted_key("routing.Area", _("kelurahan"))
+    category = counted_key("complaints.Category", _("category"))
+    channel = counted_key("complaints.Channel", _("channel"))
+    unit = counted_key("routing.Unit", _("handling unit"))
     red = models.IntegerField(default=0)
     yellow = models.IntegerField(default=0)
     green = models.IntegerField(default=0)
@@ -74,12 +76,12 @@ class StatsRatingCell(models.Model):
     they rated (not always the unit handling the report now)."""
 
     day = models.DateField(_("received on"))
-    area = _key("routing.Area", _("kelurahan"))
-    category = _key("complaints.Category", _("category"))
-    channel = _key("complaints.Channel", _("channel"))
-    unit = _key("routing.Unit", _("handling unit"))
+    area = counted_key("routing.Area", _("kelurahan"))
+    category = counted_key("complaints.Category", _("category"))
+    channel = counted_key("complaints.Channel", _("channel"))
+    unit = counted_key("routing.Unit", _("handling unit"))
     colour = models.CharField(_("colour"), max_length=6)
-    rated_unit = _key("routing.Unit", _("unit rated"))
+    rated_unit = counted_key("routing.Unit", _("unit rated"))
     respondents = models.IntegerField(default=0)
     # The sum of all nine scores of every rating.
     score_sum = models.IntegerField(default=0)
@@ -106,16 +108,6 @@ class StatsRatingCell(models.Model):
         return f"{self.day} {self.rated_unit_id}: {self.respondents}"
 
 
-def _plain(model: str) -> models.ForeignKey:
-    return models.ForeignKey(
-        model,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-
-
 class StatsEntry(models.Model):
     """Where one report is counted now: its cell and what it adds there. Kept
     beside the cells so that a change can take the report out of its old cell
@@ -129,31 +121,17 @@ class StatsEntry(models.Model):
         db_constraint=False,
     )
     day = models.DateField()
-    area = _plain("routing.Area")
-    category = _plain("complaints.Category")
-    channel = _plain("complaints.Channel")
-    unit = _plain("routing.Unit")
+    area = counted_key("routing.Area")
+    category = counted_key("complaints.Category")
+    channel = counted_key("complaints.Channel")
+    unit = counted_key("routing.Unit")
     # The kelurahan's city when the report was counted, for StatsMonth.
-    kota = models.ForeignKey(
-        "routing.Area",
-        null=True,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    kota = counted_key("routing.Area", null=True)
     colour = models.CharField(max_length=6)
     within_7 = models.BooleanField(default=False)
     within_14 = models.BooleanField(default=False)
     undisputed = models.BooleanField(default=False)
-    rated_unit = models.ForeignKey(
-        "routing.Unit",
-        null=True,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    rated_unit = counted_key("routing.Unit", null=True)
     score_sum = models.IntegerField(null=True)
 
     class Meta:
@@ -207,7 +185,7 @@ class StatsMonthRating(models.Model):
 
     month = models.DateField(_("month received"))
     colour = models.CharField(_("colour"), max_length=6)
-    rated_unit = _key("routing.Unit", _("unit rated"))
+    rated_unit = counted_key("routing.Unit", _("unit rated"))
     respondents = models.IntegerField(default=0)
     score_sum = models.IntegerField(default=0)
 
