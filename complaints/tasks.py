@@ -51,3 +51,11 @@ def webhook_deliveries_send_due() -> int:
     from complaints.services.webhooks import deliveries_send_due
 
     return deliveries_send_due()
+
+
+def photo_files_audit() -> dict:
+    """Find orphan photo files and rows whose file is missing (scheduled daily);
+    logs what it finds, deletes nothing."""
+    from complaints.services.photo_audit import photo_files_audit as audit
+
+    return audit().as_dict()
