@@ -8,10 +8,11 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
-from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
@@ -95,6 +96,17 @@ def field_errors(exc: DjangoValidationError) -> ValidationError:
     return ValidationError(errors)
 
 
+class DatabaseUnavailable(APIException):
+    """The database could not be reached (restarting, failing over): nothing was
+    done that the client can rely on, and the same request may be sent again."""
+
+    status_code = 503
+    default_detail = _("The service is briefly unavailable: send the request again.")
+    default_code = "unavailable"
+    # DRF's handler turns this into the Retry-After header (seconds).
+    wait = 5
+
+
 def readable(exc: Exception) -> Exception:
     """A body Django refused to read (too large, too many fields or files, a
     broken multipart) as DRF's 400, instead of Django's HTML error page."""
@@ -102,6 +114,10 @@ def readable(exc: Exception) -> Exception:
         return ParseError(_("The request is too large."))
     if isinstance(exc, SuspiciousOperation):
         return ParseError(_("The request could not be read."))
+    if isinstance(exc, OperationalError | InterfaceError):
+        # A lost connection, not a bug: a 503 a client retries (with its
+        # Idempotency-Key, a report it files cannot be filed twice).
+        return DatabaseUnavailable()
     return exc
 
 

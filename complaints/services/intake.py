@@ -1,5 +1,6 @@
 """Filing a report, whatever the channel: web form, officer desk or API."""
 
+import logging
 import math
 import re
 from collections.abc import Sequence
@@ -9,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +40,8 @@ from routing.locator import OutsideJakarta, locate_kelurahan, locator_reset
 from routing.models import Area
 from routing.selectors import NoHandlingUnit, handling_unit_for
 from transparency.aggregates import aggregates_report_filed
+
+logger = logging.getLogger(__name__)
 
 TITLE_MAX = 150
 DESCRIPTION_MAX = 5000
@@ -160,12 +163,27 @@ def report_submit(
         idempotency_key=idempotency_key,
     )
     saved_files: list[str] = []
+    committing = False
     try:
         report, photo_rows = _report_prepare(intake, saved_files)
         with transaction.atomic():
             _report_create(intake, report, photo_rows)
-    except IntegrityError:
+            committing = True
+    except DatabaseError as exc:
+        if committing and not isinstance(exc, IntegrityError):
+            # The connection broke during COMMIT: the report may well be saved
+            # (PostgreSQL killed after writing it, before answering). Its files
+            # stay; if the report was not saved, they are orphans that the daily
+            # photo audit (services/photo_audit.py) reports.
+            logger.warning(
+                "Report commit outcome unknown (%s); photo files kept: %s",
+                exc.__class__.__name__,
+                ", ".join(saved_files),
+            )
+            raise
         files_delete(saved_files)
+        if not isinstance(exc, IntegrityError):
+            raise
         # A retry that raced the first copy of the same request lost: give it the
         # report that won.
         existing = _existing(

@@ -469,8 +469,10 @@ Q_CLUSTER = {
     "name": "warga",
     **({"redis": WARGA_Q_REDIS_URL} if WARGA_Q_REDIS_URL else {"orm": "default"}),
     "workers": env_int("WARGA_WORKERS", 2),
-    "timeout": 60,
-    "retry": 120,
+    # A task running longer is stopped; one not acknowledged (its worker died) is
+    # handed out again after ``retry`` seconds, which must be longer.
+    "timeout": env_int("WARGA_Q_TIMEOUT", 60),
+    "retry": env_int("WARGA_Q_RETRY", 120),
     "max_attempts": 5,
     "catch_up": False,
     "poll": 1,
