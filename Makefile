@@ -46,11 +46,15 @@ test: install browser
 	$(MAKE) test-postgres
 	$(MAKE) test-redis
 
+# --dist loadgroup: tests marked xdist_group share one worker (and its set-up).
+# The browser journeys keep a screenshot of each step under test-artifacts/.
 test-sqlite: install
-	env -u DATABASE_URL $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+	env -u DATABASE_URL WARGA_SCREENSHOTS=test-artifacts/screenshots/sqlite \
+	  $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -p no:cacheprovider
 
 test-postgres: install
-	scripts/with-postgres.sh $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+	WARGA_SCREENSHOTS=test-artifacts/screenshots/postgres scripts/with-postgres.sh \
+	  $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -p no:cacheprovider
 
 # Redis as the cache, the sessions and the task broker (scripts/with-redis.sh):
 # tasks through a real Redis queue to a separate worker process, then the tests of

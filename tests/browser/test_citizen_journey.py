@@ -24,9 +24,10 @@ def fill_report(page, tmp_path, *, photo: bytes):
 
 
 def test_a_citizen_on_a_phone_files_a_report_with_a_map_pin_and_gets_a_ticket(
-    live_server, page, tmp_path
+    live_server, page, tmp_path, shot
 ):
     page.goto(live_server.url + "/lapor/")
+    shot(page, "empty-form")
     fill_report(page, tmp_path, photo=image_bytes())
     page.locator("#map").tap()
     page.wait_for_function(
@@ -35,34 +36,41 @@ def test_a_citizen_on_a_phone_files_a_report_with_a_map_pin_and_gets_a_ticket(
     named = page.text_content("#pin-status")
     lat = float(page.input_value("#id_latitude"))
     lng = float(page.input_value("#id_longitude"))
+    shot(page, "filled-with-pin")
     page.click("button[type=submit].big")
 
     ticket = page.text_content("#ticket").strip()
+    shot(page, "ticket")
     report = Report.objects.get(ticket=ticket)
     assert report.location_source == "pin"
     assert report.area_id == locate_kelurahan(latitude=lat, longitude=lng).area_id
     assert f"Kel. {report.area.name}," in named  # named before sending
     page.click("text=Follow this report")
     assert ticket in page.text_content("body")
+    shot(page, "report-page")
 
 
-def test_without_a_pin_the_photos_gps_places_the_report(live_server, page, tmp_path):
+def test_without_a_pin_the_photos_gps_places_the_report(
+    live_server, page, tmp_path, shot
+):
     page.goto(live_server.url + "/lapor/")
     fill_report(page, tmp_path, photo=image_bytes(gps=MONAS_DMS))
     page.click("button[type=submit].big")
 
     ticket = page.text_content("#ticket").strip()
+    shot(page, "ticket")
     report = Report.objects.get(ticket=ticket)
     assert report.area.code == GAMBIR_CODE
     assert report.location_source == "photo"
 
 
-def test_a_bad_file_is_explained_on_the_form(live_server, page, tmp_path):
+def test_a_bad_file_is_explained_on_the_form(live_server, page, tmp_path, shot):
     page.goto(live_server.url + "/lapor/")
     fill_report(page, tmp_path, photo=b"definitely not a picture")
     page.click("button[type=submit].big")
 
     assert "not a photo we can read" in page.text_content("body")
+    shot(page, "photo-refused")
     assert Report.objects.count() == 0
 
 
