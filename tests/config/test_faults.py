@@ -38,7 +38,8 @@ import requests
 from django.conf import settings
 from PIL import Image
 
-pytestmark = pytest.mark.postgres
+# One worker runs both, so the cluster is set up once.
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("durable-postgres")]
 
 ROOT = Path(settings.BASE_DIR)
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
