@@ -106,7 +106,6 @@ def photo_process(*, data: bytes, name: str = "") -> ProcessedPhoto:
                 or height < 1
             ):
                 raise _refuse(_("the picture has too many pixels."), name)
-            taken_at, latitude, longitude, orientation = _read_exif(source)
             if fmt in ("JPEG", "MPO"):
                 # Let the decoder scale down by 1/2, 1/4 or 1/8 while decoding: a 12 MP
                 # phone photo then costs a quarter of a full decode. Ask for the
@@ -115,6 +114,10 @@ def photo_process(*, data: bytes, name: str = "") -> ProcessedPhoto:
                 # from being scaled at all.
                 source.draft("RGB", _fit(source.size, settings.WARGA_PHOTO_MAX_EDGE))
             source.load()
+            # Read only once the pixels are in: PNG's getexif() loads them itself
+            # and, as _read_exif swallows its errors, a broken data stream would
+            # leave a half-black picture that a second load() calls complete.
+            taken_at, latitude, longitude, orientation = _read_exif(source)
             image = _to_rgb(source)
             # Turned upright by hand: ImageOps.exif_transpose would re-serialise an
             # EXIF block we are about to drop, and crashes on malformed ones.
