@@ -11,6 +11,7 @@ from transparency.views.accounts import login_rate_limited
 register_converter(TicketConverter, "ticket")
 
 handler404 = "config.views.not_found"
+handler500 = "config.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -1,10 +1,12 @@
-"""Project-level endpoints: health and uploaded media."""
+"""Project-level endpoints: health, uploaded media and the error pages."""
 
+import sys
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
-from django.http import FileResponse, Http404, JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.template import loader
 from django.utils._os import safe_join
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -73,3 +75,32 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return page_not_found(request, exception)
+
+
+# Seconds a client is asked to wait before trying again when the database is down.
+RETRY_AFTER_SECONDS = 5
+
+
+def server_error(request):
+    """A lost database connection (restarting, failing over) is a 503 that says to
+    try again, with ``Retry-After``; anything else is the usual 500. Rendered
+    without the request's context, as Django's own page is: nothing here may need
+    the database."""
+    from django.utils.translation import gettext as _
+    from django.views.defaults import server_error as django_server_error
+
+    if not isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return django_server_error(request)
+    if request.path.startswith(("/api/", "/open311/")):
+        response = JsonResponse(
+            {
+                "detail": _(
+                    "The service is briefly unavailable: send the request again."
+                )
+            },
+            status=503,
+        )
+    else:
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
