@@ -1,5 +1,7 @@
 """The test suite: fast hashing, in-memory email, media in a temporary folder."""
 
+import atexit
+import shutil
 import tempfile
 
 from config.settings.base import *  # noqa: F403
@@ -8,6 +10,8 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="warga-test-media-"))  # noqa: F405
+# Each process that reads these settings has its own folder: gone when it exits.
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 STORAGES = {  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
