@@ -280,6 +280,11 @@ def _text(step: Step, name: str, *, required: bool, label: str) -> str:
         )
     if len(value) > 5000:
         raise InvalidInput(_("At most 5000 characters."), errors={name: ["5000"]})
+    if "\x00" in value:
+        # PostgreSQL cannot store it; markup and any other character are kept.
+        raise InvalidInput(
+            _("Null characters are not allowed."), errors={name: [label]}
+        )
     return value
 
 

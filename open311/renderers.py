@@ -46,7 +46,10 @@ class Open311XMLRenderer(BaseRenderer):
             root_name = getattr(context.get("view"), "xml_root", "") or "response"
         root = ET.Element(root_name)
         _fill(root, data)
-        return DECLARATION + ET.tostring(root, encoding="unicode").encode("utf-8")
+        text = ET.tostring(root, encoding="unicode")
+        # A parser reads a bare CR in text as LF: written as a reference it is kept
+        # ("a\r\nb" parses back as sent).
+        return DECLARATION + text.replace("\r", "&#13;").encode("utf-8")
 
 
 def _fill(element: ET.Element, value) -> None:

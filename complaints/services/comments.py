@@ -74,10 +74,15 @@ def comment_add(*, actor, report: Report, body: str, display_name: str = "") -> 
         errors["body"] = [_("Write a comment.")]
     elif len(body) > BODY_MAX_LENGTH:
         errors["body"] = [_("At most %(max)d characters.") % {"max": BODY_MAX_LENGTH}]
+    elif "\x00" in body:
+        # PostgreSQL cannot store it; markup and any other character are kept.
+        errors["body"] = [_("Null characters are not allowed.")]
     if len(display_name) > DISPLAY_NAME_MAX_LENGTH:
         errors["display_name"] = [
             _("At most %(max)d characters.") % {"max": DISPLAY_NAME_MAX_LENGTH}
         ]
+    elif "\x00" in display_name:
+        errors["display_name"] = [_("Null characters are not allowed.")]
     # A unit's system speaks for its unit, as the unit's officers do.
     integrator = integrator_of(actor)
     unit_system = integrator.unit if integrator and integrator.unit_id else None

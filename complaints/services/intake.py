@@ -2,7 +2,6 @@
 
 import logging
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -44,12 +43,11 @@ from transparency.aggregates import aggregates_report_filed
 logger = logging.getLogger(__name__)
 
 TITLE_MAX = 150
-DESCRIPTION_MAX = 5000
+# Room for a long account, or one 10,000-character word pasted whole: text is
+# stored as written and escaped where it is shown.
+DESCRIPTION_MAX = 10_000
 ADDRESS_MAX = 255
 EMAIL_MAX = 254
-# A tag opener such as "<script", "</b" or "<!--"; a lone "<" as in "harga < 5000"
-# is fine.
-_MARKUP = re.compile(r"<\s*[a-zA-Z!/?]")
 
 
 @dataclass(frozen=True)
@@ -70,11 +68,9 @@ def _clean_text(
             % {"max": max_length, "n": len(value)}
         )
     elif "\x00" in value:
+        # PostgreSQL cannot store it; every other character is kept as written
+        # (markup included: pages escape it).
         errors.setdefault(field, []).append(_("Null characters are not allowed."))
-    elif _MARKUP.search(value):
-        errors.setdefault(field, []).append(
-            _("Please write plain text: HTML tags and scripts are not allowed.")
-        )
     return value
 
 

@@ -96,7 +96,7 @@ def rows_html(reports) -> SafeString:
             f'\n  <li class="row-{escape(report.status)}{late}">\n'
             f'    <a href="{link.replace(marker, escape(quote(report.ticket)))}">'
             f'<span class="ticket">{escape(report.ticket)}</span> '
-            f"<strong>{escape(report.title)}</strong></a>\n"
+            f'<strong dir="auto">{escape(report.title)}</strong></a>\n'
             f'    <div class="meta">{escape(report.category.display_name)} · '
             f"{address}{escape(report.area.name)}, "
             f"{escape(report.area.parent.name)}</div>\n"
