@@ -8,11 +8,17 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
-from rest_framework.exceptions import APIException, ParseError, ValidationError
+from rest_framework.exceptions import (
+    APIException,
+    NotFound,
+    ParseError,
+    ValidationError,
+)
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
@@ -107,9 +113,34 @@ class DatabaseUnavailable(APIException):
     wait = 5
 
 
-def readable(exc: Exception) -> Exception:
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, MultiValueDict):
+        return any(_holds_nul([key, *values]) for key, values in value.lists())
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+def _nul_refused(request) -> Exception | None:
+    """PostgreSQL's text cannot hold a NUL character: one the request carried into
+    a lookup is bad input (an unknown object in the path, a 400 elsewhere)."""
+    if "\x00" in request.path:
+        return NotFound()
+    if _holds_nul(request.query_params) or _holds_nul(request.data):
+        return ParseError(_("The request holds a NUL character, which no field takes."))
+    return None
+
+
+def readable(exc: Exception, request=None) -> Exception:
     """A body Django refused to read (too large, too many fields or files, a
-    broken multipart) as DRF's 400, instead of Django's HTML error page."""
+    broken multipart) as DRF's 400, instead of Django's HTML error page; a NUL
+    character PostgreSQL refused as a 404 or a 400, not a 500."""
+    if isinstance(exc, DataError) and request is not None:
+        return _nul_refused(request) or exc
     if isinstance(exc, RequestDataTooBig):
         return ParseError(_("The request is too large."))
     if isinstance(exc, SuspiciousOperation):
@@ -122,7 +153,7 @@ def readable(exc: Exception) -> Exception:
 
 
 def api_exception_handler(exc, context):
-    return exception_handler(readable(exc), context)
+    return exception_handler(readable(exc, context.get("request")), context)
 
 
 class IntegratorRateThrottle(UserRateThrottle):
