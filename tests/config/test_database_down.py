@@ -67,6 +67,7 @@ def test_the_indonesian_page(settings, database_down):
 
     assert response.status_code == 503
     assert 'lang="id"' in response.content.decode()
+    assert "Sedang tidak tersedia" in response.content.decode()
 
 
 @pytest.mark.parametrize(
