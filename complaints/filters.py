@@ -41,8 +41,10 @@ class ReportAPIFilter(PublicReportFilter):
 
     def __init__(self, data=None, queryset=None, **kwargs):
         # Keep repeated keys (?status=new&status=reopened) that the parent's
-        # plain dict would collapse to one.
-        statuses = data.getlist("status") if hasattr(data, "getlist") else None
+        # plain dict would collapse to one; an empty one (?status=) filters
+        # nothing, as for every other key.
+        if hasattr(data, "getlist"):
+            statuses = [s for s in data.getlist("status") if s]
+            data = {key: data.get(key) for key in data}
+            data["status"] = statuses or None
         super().__init__(data, queryset=queryset, **kwargs)
-        if statuses:
-            self.data["status"] = statuses
