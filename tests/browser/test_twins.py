@@ -50,9 +50,14 @@ def test_a_citizen_supports_the_report_already_filed_next_to_their_pin(
     assert "Waiting" in twin.locator(".status").text_content()
     assert twin.locator(".status").get_attribute("class") == "status status-red"
     assert "m away" in twin.text_content()
-    assert page.evaluate(
-        "document.querySelector('#twins .thumb').naturalWidth > 0"
-    )  # the photo is shown
+    # The photo is shown: decode() waits for it to load (under load the panel can
+    # appear before its image has arrived) and fails if it cannot.
+    assert (
+        panel.locator(".thumb").evaluate(
+            "img => img.decode().then(() => img.naturalWidth, () => 0)"
+        )
+        > 0
+    )
     assert fits_the_screen(page)
 
     twin.locator("button", has_text="I have this problem too").click()
