@@ -179,13 +179,34 @@ def reports_for_integrator(integrator: Integrator) -> QuerySet:
     return Report.objects.filter(seen)
 
 
-def _open_coordinations() -> Prefetch:
+def open_coordinations_prefetch(*fields: str) -> Prefetch:
+    """A report's open coordinations, oldest first, as ``open_coordinations``
+    (``public_state()`` names their units); ``fields`` narrows what is read."""
+    queryset = Coordination.objects.filter(ended_at__isnull=True).select_related("unit")
+    if fields:
+        queryset = queryset.only(*fields)
     return Prefetch(
         "coordination_set",
-        queryset=Coordination.objects.filter(ended_at__isnull=True)
-        .select_related("unit")
-        .order_by("invited_at", "id"),
+        queryset=queryset.order_by("invited_at", "id"),
         to_attr="open_coordinations",
+    )
+
+
+def original_prefetch(*coordination_fields: str) -> Prefetch:
+    """What ``public_state()`` of a duplicate reads of its original, whose state
+    it quotes."""
+    return Prefetch(
+        "parent",
+        queryset=Report.objects.select_related("handling_unit")
+        .only(
+            "ticket",
+            "status",
+            "rejection_reason",
+            "needs_supervisor",
+            "parent_id",
+            "handling_unit__name",
+        )
+        .prefetch_related(open_coordinations_prefetch(*coordination_fields)),
     )
 
 
@@ -215,21 +236,8 @@ def _with_references(reports: QuerySet) -> QuerySet:
         "channel",
         _areas_named(),
         "handling_unit",
-        _open_coordinations(),
-        # public_state() of a duplicate quotes its original's state.
-        Prefetch(
-            "parent",
-            queryset=Report.objects.select_related("handling_unit")
-            .only(
-                "ticket",
-                "status",
-                "rejection_reason",
-                "needs_supervisor",
-                "parent_id",
-                "handling_unit__name",
-            )
-            .prefetch_related(_open_coordinations()),
-        ),
+        open_coordinations_prefetch(),
+        original_prefetch(),
     ).order_by("-created_at", "-id")
 
 

@@ -14,9 +14,13 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from complaints.models import Category, Coordination, Report, ReportPhoto
+from complaints.models import Category, Report, ReportPhoto
 from complaints.public import public_state
-from complaints.selectors import OPEN_STATUSES
+from complaints.selectors import (
+    OPEN_STATUSES,
+    open_coordinations_prefetch,
+    original_prefetch,
+)
 from routing.models import Area, Unit
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -116,15 +120,8 @@ def photo_url(name: str | None) -> str | None:
     return ReportPhoto._meta.get_field("image").storage.url(name)
 
 
-def _open_coordinations() -> Prefetch:
-    return Prefetch(
-        "coordination_set",
-        queryset=Coordination.objects.filter(ended_at__isnull=True)
-        .select_related("unit")
-        .only("report_id", "unit__name", "invited_at")
-        .order_by("invited_at"),
-        to_attr="open_coordinations",
-    )
+# What a request reads of an open coordination: the unit's name.
+COORDINATION_FIELDS = ("report_id", "unit__name", "invited_at")
 
 
 def _requests() -> QuerySet:
@@ -156,21 +153,8 @@ def _requests() -> QuerySet:
                 ),
             ),
             Prefetch("handling_unit", queryset=Unit.objects.only("name")),
-            _open_coordinations(),
-            # public_state() of a duplicate quotes its original's state.
-            Prefetch(
-                "parent",
-                queryset=Report.objects.select_related("handling_unit")
-                .only(
-                    "ticket",
-                    "status",
-                    "rejection_reason",
-                    "needs_supervisor",
-                    "parent",
-                    "handling_unit__name",
-                )
-                .prefetch_related(_open_coordinations()),
-            ),
+            open_coordinations_prefetch(*COORDINATION_FIELDS),
+            original_prefetch(*COORDINATION_FIELDS),
         )
     )
 
