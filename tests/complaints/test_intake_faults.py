@@ -13,28 +13,13 @@ from django.db import OperationalError, connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from complaints.models import Category, Channel, Report, ReportPhoto
+from complaints.models import Report, ReportPhoto
 from complaints.services import intake
-from complaints.services.intake import report_submit
 from complaints.services.photo_audit import photo_files_audit
-from complaints.services.photos import PhotoUpload
-from tests.factories import KUNINGAN, citizen, image_bytes, integrator, upload
+from tests.factories import KUNINGAN, image_bytes, integrator, report_filed, upload
 
 pytestmark = pytest.mark.usefixtures("ref")
 LOST = "server closed the connection unexpectedly"
-
-
-def submit():
-    return report_submit(
-        actor=citizen(),
-        channel=Channel.objects.get(code="web"),
-        category=Category.objects.get(code="sampah"),
-        title="Sampah menumpuk",
-        description="Sudah tiga hari.",
-        latitude=KUNINGAN[0],
-        longitude=KUNINGAN[1],
-        photos=[PhotoUpload("bukti.jpg", image_bytes())],
-    )
 
 
 def test_a_connection_lost_before_commit_saves_nothing_and_leaves_no_file(
@@ -46,7 +31,7 @@ def test_a_connection_lost_before_commit_saves_nothing_and_leaves_no_file(
     monkeypatch.setattr(intake, "map_cells_report_filed", lost)
 
     with pytest.raises(OperationalError):
-        submit()
+        report_filed()
 
     assert not Report.objects.exists() and not ReportPhoto.objects.exists()
     assert media_files() == []
@@ -66,7 +51,7 @@ def test_a_commit_whose_outcome_is_unknown_keeps_the_files_for_the_audit(
     monkeypatch.setattr(connection, "commit", commit_lost)
 
     with pytest.raises(OperationalError):
-        submit()
+        report_filed()
     monkeypatch.undo()
 
     assert not Report.objects.exists()
